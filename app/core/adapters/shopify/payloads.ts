@@ -1,0 +1,93 @@
+// The parts of Shopify's webhook payloads (API 2025-10 and later) that Nudgeflow reads. Unknown keys are
+// ignored; a missing or mistyped key we rely on fails the parse with the field's path.
+// Ids: Shopify ids may exceed 2^53, which JSON.parse rounds, so the string `admin_graphql_api_id` wins when given.
+import { z } from "zod";
+
+const Id = z.union([z.number(), z.string()]);
+const DecimalString = z.union([z.string(), z.number()]);
+const Nullable = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? null);
+
+export const ShopifyCustomer = z.object({
+  id: Id,
+  admin_graphql_api_id: z.string().optional(),
+  email: Nullable(z.string()),
+  first_name: Nullable(z.string()),
+  last_name: Nullable(z.string()),
+  phone: Nullable(z.string()),
+  created_at: Nullable(z.string()),
+  updated_at: Nullable(z.string()),
+  email_marketing_consent: Nullable(z.object({ state: Nullable(z.string()) })),
+});
+export type ShopifyCustomer = z.infer<typeof ShopifyCustomer>;
+
+export const ShopifyLineItem = z.object({
+  product_id: Nullable(Id),
+  variant_id: Nullable(Id),
+  sku: Nullable(z.string()),
+  title: z.string(),
+  variant_title: Nullable(z.string()),
+  quantity: z.number().int(),
+  price: DecimalString,
+});
+export type ShopifyLineItem = z.infer<typeof ShopifyLineItem>;
+
+export const ShopifyCart = z.object({
+  token: z.string().min(1),
+  line_items: z.array(
+    ShopifyLineItem.extend({
+      price_set: Nullable(z.object({ presentment_money: z.object({ currency_code: z.string() }) })),
+    }),
+  ),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const ShopifyCheckout = z.object({
+  token: z.string().min(1),
+  cart_token: Nullable(z.string()),
+  email: Nullable(z.string()),
+  buyer_accepts_marketing: Nullable(z.boolean()),
+  customer: Nullable(ShopifyCustomer),
+  currency: z.string().length(3),
+  total_price: DecimalString,
+  subtotal_price: DecimalString,
+  line_items: z.array(ShopifyLineItem),
+  abandoned_checkout_url: Nullable(z.string()),
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: Nullable(z.string()),
+});
+
+export const ShopifyOrder = z.object({
+  id: Id,
+  admin_graphql_api_id: z.string().optional(),
+  name: Nullable(z.string()),
+  email: Nullable(z.string()),
+  contact_email: Nullable(z.string()),
+  buyer_accepts_marketing: Nullable(z.boolean()),
+  checkout_token: Nullable(z.string()),
+  cart_token: Nullable(z.string()),
+  customer: Nullable(ShopifyCustomer),
+  currency: z.string().length(3),
+  total_price: DecimalString,
+  line_items: z.array(ShopifyLineItem),
+  financial_status: Nullable(z.string()),
+  created_at: z.string(),
+  processed_at: Nullable(z.string()),
+  cancelled_at: Nullable(z.string()),
+});
+
+export const ShopifyFulfillment = z.object({
+  id: Id,
+  admin_graphql_api_id: z.string().optional(),
+  order_id: Id,
+  status: Nullable(z.string()),
+  email: Nullable(z.string()),
+  tracking_url: Nullable(z.string()),
+  created_at: z.string(),
+});
+
+export const ShopifyPrivacyCustomer = z.object({
+  customer: z.object({ id: Nullable(Id), email: Nullable(z.string()) }),
+  data_request: Nullable(z.object({ id: Id })),
+});

@@ -1,0 +1,223 @@
+// Shopify webhook payloads → canonical events. The only place that knows Shopify's payload shapes.
+import type { z } from "zod";
+import { parseDecimalToMinor } from "~/core/money";
+import {
+  CanonicalEvent,
+  normalizeCartToken,
+  normalizeEmail,
+  toIsoUtc,
+  type CanonicalEventType,
+  type CustomerRef,
+  type EventOfType,
+  type LineItem,
+} from "~/core/events";
+import type { Delivery, MappingResult, StoreContext } from "../adapter";
+import { describeZodError } from "../describe-error";
+import {
+  ShopifyCart,
+  ShopifyCheckout,
+  ShopifyCustomer,
+  ShopifyFulfillment,
+  ShopifyLineItem,
+  ShopifyOrder,
+  ShopifyPrivacyCustomer,
+} from "./payloads";
+
+/** Topics the walking skeleton subscribes to (shopify.app.toml) and what they become. */
+export const SHOPIFY_TOPICS = [
+  "carts/create",
+  "carts/update",
+  "checkouts/create",
+  "checkouts/update",
+  "orders/create",
+  "orders/updated",
+  "fulfillments/create",
+  "customers/create",
+  "customers/update",
+  "app/uninstalled",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+] as const;
+export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
+
+export function isShopifyTopic(topic: string): topic is ShopifyTopic {
+  return (SHOPIFY_TOPICS as readonly string[]).includes(topic);
+}
+
+/** `gid://shopify/Customer/123` or 123 → "123". */
+export function shopifyId(id: string | number | null, gid?: string): string | null {
+  if (gid) return gid.slice(gid.lastIndexOf("/") + 1);
+  return id === null ? null : String(id);
+}
+
+class MappingError extends Error {}
+
+function minor(value: string | number, currency: string, field: string): number {
+  const amount = parseDecimalToMinor(value, currency);
+  if (amount === null) throw new MappingError(`${field}: not a decimal amount: ${JSON.stringify(value)}`);
+  return amount;
+}
+
+function iso(value: string | null, field: string): string {
+  const result = toIsoUtc(value);
+  if (!result) throw new MappingError(`${field}: not a date-time: ${JSON.stringify(value)}`);
+  return result;
+}
+
+function lineItems(items: z.infer<typeof ShopifyLineItem>[], currency: string): LineItem[] {
+  return items.map((item, index) => ({
+    productId: shopifyId(item.product_id),
+    variantId: shopifyId(item.variant_id),
+    sku: item.sku || null,
+    title: item.title,
+    variantTitle: item.variant_title || null,
+    quantity: item.quantity,
+    price: minor(item.price, currency, `line_items.${index}.price`),
+    imageUrl: null, // not in webhooks; filled in from the Admin API (see hydrate)
+  }));
+}
+
+function customerRef(customer: ShopifyCustomer | null, contactEmail: string | null, acceptsMarketing: boolean | null): CustomerRef | null {
+  if (!customer && !contactEmail) return null;
+  const consent = customer?.email_marketing_consent?.state;
+  return {
+    externalId: customer ? shopifyId(customer.id, customer.admin_graphql_api_id) : null,
+    email: normalizeEmail(contactEmail) ?? normalizeEmail(customer?.email),
+    firstName: customer?.first_name ?? null,
+    lastName: customer?.last_name ?? null,
+    phone: customer?.phone ?? null,
+    acceptsMarketing: consent ? consent === "subscribed" : acceptsMarketing,
+  };
+}
+
+function customerFields(ref: CustomerRef | null): CustomerRef {
+  return ref ?? { externalId: null, email: null, firstName: null, lastName: null, phone: null, acceptsMarketing: null };
+}
+
+function parse<T extends z.ZodType>(schema: T, payload: unknown): z.infer<T> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw new MappingError(describeZodError(result.error));
+  return result.data;
+}
+
+/** Builds a canonical event and validates it: what an adapter emits is checked against the schema too. */
+function event<T extends CanonicalEventType>(type: T, occurredAt: string, data: EventOfType<T>["data"]): CanonicalEvent {
+  const result = CanonicalEvent.safeParse({ type, version: 1, occurredAt, data });
+  if (!result.success) throw new MappingError(describeZodError(result.error));
+  return result.data;
+}
+
+function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, receivedAt: string): CanonicalEvent[] {
+  switch (topic) {
+    case "carts/create":
+    case "carts/update": {
+      const cart = parse(ShopifyCart, payload);
+      const currency = cart.line_items[0]?.price_set?.presentment_money.currency_code ?? store.currency;
+      const items = lineItems(cart.line_items, currency);
+      const data = {
+        cart: {
+          token: normalizeCartToken(cart.token),
+          currency,
+          totalPrice: items.reduce((sum, item) => sum + item.price * item.quantity, 0),
+          lineItems: items,
+          createdAt: iso(cart.created_at, "created_at"),
+          updatedAt: iso(cart.updated_at, "updated_at"),
+        },
+      };
+      return [event(topic === "carts/create" ? "cart.create" : "cart.update", data.cart.updatedAt, data)];
+    }
+    case "checkouts/create":
+    case "checkouts/update": {
+      const checkout = parse(ShopifyCheckout, payload);
+      const data = {
+        checkout: {
+          token: checkout.token,
+          cartToken: checkout.cart_token ? normalizeCartToken(checkout.cart_token) : null,
+          email: normalizeEmail(checkout.email) ?? normalizeEmail(checkout.customer?.email),
+          customer: customerRef(checkout.customer, checkout.email, checkout.buyer_accepts_marketing),
+          currency: checkout.currency,
+          totalPrice: minor(checkout.total_price, checkout.currency, "total_price"),
+          subtotalPrice: minor(checkout.subtotal_price, checkout.currency, "subtotal_price"),
+          lineItems: lineItems(checkout.line_items, checkout.currency),
+          recoveryUrl: checkout.abandoned_checkout_url,
+          createdAt: iso(checkout.created_at, "created_at"),
+          updatedAt: iso(checkout.updated_at, "updated_at"),
+          completedAt: toIsoUtc(checkout.completed_at),
+        },
+      };
+      return [event(topic === "checkouts/create" ? "checkout.create" : "checkout.update", data.checkout.updatedAt, data)];
+    }
+    case "orders/create":
+    case "orders/updated": {
+      const order = parse(ShopifyOrder, payload);
+      const contact = order.email ?? order.contact_email;
+      const placedAt = iso(order.processed_at ?? order.created_at, "created_at");
+      const data = {
+        order: {
+          externalId: shopifyId(order.id, order.admin_graphql_api_id) ?? "",
+          name: order.name,
+          checkoutToken: order.checkout_token,
+          cartToken: order.cart_token ? normalizeCartToken(order.cart_token) : null,
+          email: normalizeEmail(contact) ?? normalizeEmail(order.customer?.email),
+          customer: customerRef(order.customer, contact, order.buyer_accepts_marketing),
+          currency: order.currency,
+          totalPrice: minor(order.total_price, order.currency, "total_price"),
+          lineItems: lineItems(order.line_items, order.currency),
+          financialStatus: order.financial_status,
+          placedAt,
+          cancelledAt: toIsoUtc(order.cancelled_at),
+        },
+      };
+      return [event(topic === "orders/create" ? "order.add" : "order.update", placedAt, data)];
+    }
+    case "fulfillments/create": {
+      const fulfillment = parse(ShopifyFulfillment, payload);
+      const createdAt = iso(fulfillment.created_at, "created_at");
+      return [
+        event("order.shipment.add", createdAt, {
+          shipment: {
+            externalId: shopifyId(fulfillment.id, fulfillment.admin_graphql_api_id) ?? "",
+            orderExternalId: String(fulfillment.order_id),
+            status: fulfillment.status,
+            trackingUrl: fulfillment.tracking_url,
+            email: normalizeEmail(fulfillment.email),
+            createdAt,
+          },
+        }),
+      ];
+    }
+    case "customers/create":
+    case "customers/update": {
+      const customer = parse(ShopifyCustomer, payload);
+      const ref = customerRef(customer, null, null);
+      const occurredAt = iso(customer.updated_at ?? customer.created_at, "updated_at");
+      const data = { customer: { ...customerFields(ref), createdAt: toIsoUtc(customer.created_at), updatedAt: toIsoUtc(customer.updated_at) } };
+      return [event(topic === "customers/create" ? "customer.add" : "customer.update", occurredAt, data)];
+    }
+    case "app/uninstalled":
+      return [event("store.uninstall", receivedAt, {})];
+    case "customers/data_request":
+    case "customers/redact": {
+      const request = parse(ShopifyPrivacyCustomer, payload);
+      const customer = { externalId: shopifyId(request.customer.id), email: normalizeEmail(request.customer.email) };
+      return topic === "customers/redact"
+        ? [event("customer.redact", receivedAt, { customer })]
+        : [event("customer.data_request", receivedAt, { customer, requestId: request.data_request ? String(request.data_request.id) : null })];
+    }
+    case "shop/redact":
+      return [event("store.redact", receivedAt, {})];
+  }
+}
+
+/** Maps one verified Shopify delivery. Lifecycle and privacy topics carry no time of their own: they get `receivedAt`. */
+export function shopifyToCanonical(delivery: Delivery, store: StoreContext): MappingResult {
+  const { topic, payload, receivedAt } = delivery;
+  if (!isShopifyTopic(topic)) return { ok: false, error: `unsupported Shopify topic "${topic}"` };
+  try {
+    return { ok: true, events: mapTopic(topic, payload, store, receivedAt) };
+  } catch (error) {
+    if (error instanceof MappingError) return { ok: false, error: error.message };
+    throw error;
+  }
+}

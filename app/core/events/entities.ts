@@ -1,0 +1,88 @@
+// Canonical entities: what every adapter maps platform payloads into. Isomorphic (no Node APIs).
+// Money fields are integer minor units of the entity's `currency`.
+import { z } from "zod";
+
+const IsoDateTime = z.iso.datetime({ offset: true });
+
+export const LineItem = z.object({
+  productId: z.string().nullable(),
+  variantId: z.string().nullable(),
+  sku: z.string().nullable(),
+  title: z.string(),
+  variantTitle: z.string().nullable(),
+  quantity: z.number().int().nonnegative(),
+  /** Unit price in minor units. */
+  price: z.number().int(),
+  imageUrl: z.url().nullable(),
+});
+export type LineItem = z.infer<typeof LineItem>;
+
+/** Who a record belongs to, as far as the platform says. */
+export const CustomerRef = z.object({
+  externalId: z.string().nullable(),
+  email: z.email().nullable(),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  phone: z.string().nullable(),
+  /** Email-marketing consent, when the payload states it. */
+  acceptsMarketing: z.boolean().nullable(),
+});
+export type CustomerRef = z.infer<typeof CustomerRef>;
+
+export const Cart = z.object({
+  token: z.string().min(1),
+  currency: z.string().length(3),
+  totalPrice: z.number().int(),
+  lineItems: z.array(LineItem),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+});
+export type Cart = z.infer<typeof Cart>;
+
+export const Checkout = z.object({
+  token: z.string().min(1),
+  cartToken: z.string().nullable(),
+  email: z.email().nullable(),
+  customer: CustomerRef.nullable(),
+  currency: z.string().length(3),
+  totalPrice: z.number().int(),
+  subtotalPrice: z.number().int(),
+  lineItems: z.array(LineItem),
+  recoveryUrl: z.url().nullable(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  completedAt: IsoDateTime.nullable(),
+});
+export type Checkout = z.infer<typeof Checkout>;
+
+export const Order = z.object({
+  externalId: z.string().min(1),
+  name: z.string().nullable(),
+  checkoutToken: z.string().nullable(),
+  cartToken: z.string().nullable(),
+  email: z.email().nullable(),
+  customer: CustomerRef.nullable(),
+  currency: z.string().length(3),
+  totalPrice: z.number().int(),
+  lineItems: z.array(LineItem),
+  financialStatus: z.string().nullable(),
+  placedAt: IsoDateTime,
+  cancelledAt: IsoDateTime.nullable(),
+});
+export type Order = z.infer<typeof Order>;
+
+export const Shipment = z.object({
+  externalId: z.string().min(1),
+  orderExternalId: z.string().min(1),
+  status: z.string().nullable(),
+  trackingUrl: z.url().nullable(),
+  email: z.email().nullable(),
+  createdAt: IsoDateTime,
+});
+export type Shipment = z.infer<typeof Shipment>;
+
+export const Customer = CustomerRef.extend({
+  createdAt: IsoDateTime.nullable(),
+  updatedAt: IsoDateTime.nullable(),
+});
+export type Customer = z.infer<typeof Customer>;

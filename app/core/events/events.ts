@@ -1,0 +1,62 @@
+// The canonical event vocabulary ({entity}.{action}, after API2Cart's unified API). Each event type is a
+// versioned zod schema; adapters emit them, and nothing downstream reads a platform payload.
+import { z } from "zod";
+import { Cart, Checkout, Customer, Order, Shipment } from "./entities";
+
+const IsoDateTime = z.iso.datetime({ offset: true });
+
+function eventSchema<T extends string, D extends z.ZodType>(type: T, data: D) {
+  return z.object({
+    type: z.literal(type),
+    version: z.literal(1),
+    /** When it happened at the source (not when we heard of it). */
+    occurredAt: IsoDateTime,
+    data,
+  });
+}
+
+export const CartCreate = eventSchema("cart.create", z.object({ cart: Cart }));
+export const CartUpdate = eventSchema("cart.update", z.object({ cart: Cart }));
+export const CheckoutCreate = eventSchema("checkout.create", z.object({ checkout: Checkout }));
+export const CheckoutUpdate = eventSchema("checkout.update", z.object({ checkout: Checkout }));
+export const OrderAdd = eventSchema("order.add", z.object({ order: Order }));
+export const OrderUpdate = eventSchema("order.update", z.object({ order: Order }));
+export const OrderShipmentAdd = eventSchema("order.shipment.add", z.object({ shipment: Shipment }));
+export const CustomerAdd = eventSchema("customer.add", z.object({ customer: Customer }));
+export const CustomerUpdate = eventSchema("customer.update", z.object({ customer: Customer }));
+/** The merchant removed the app from the store: stop all sending for it at once. */
+export const StoreUninstall = eventSchema("store.uninstall", z.object({}));
+/** Privacy requests (Shopify's compliance topics and their equivalents elsewhere). */
+export const CustomerDataRequest = eventSchema(
+  "customer.data_request",
+  z.object({ customer: z.object({ externalId: z.string().nullable(), email: z.email().nullable() }), requestId: z.string().nullable() }),
+);
+export const CustomerRedact = eventSchema(
+  "customer.redact",
+  z.object({ customer: z.object({ externalId: z.string().nullable(), email: z.email().nullable() }) }),
+);
+export const StoreRedact = eventSchema("store.redact", z.object({}));
+
+export const CanonicalEvent = z.discriminatedUnion("type", [
+  CartCreate,
+  CartUpdate,
+  CheckoutCreate,
+  CheckoutUpdate,
+  OrderAdd,
+  OrderUpdate,
+  OrderShipmentAdd,
+  CustomerAdd,
+  CustomerUpdate,
+  StoreUninstall,
+  CustomerDataRequest,
+  CustomerRedact,
+  StoreRedact,
+]);
+export type CanonicalEvent = z.infer<typeof CanonicalEvent>;
+export type CanonicalEventType = CanonicalEvent["type"];
+export type EventOfType<T extends CanonicalEventType> = Extract<CanonicalEvent, { type: T }>;
+
+export const CANONICAL_EVENT_TYPES = CanonicalEvent.options.map((option) => option.shape.type.value);
+
+/** Derived events the system emits itself (flows can trigger on them too). */
+export const DERIVED_EVENT_TYPES = ["cart.abandoned", "segment.entered", "segment.exited"] as const;

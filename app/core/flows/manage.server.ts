@@ -1,0 +1,96 @@
+// Creating, publishing and listing flows. Every function takes its workspace explicitly.
+import type { Db } from "~/db.server";
+import type { Clock } from "~/core/clock";
+import { findBlueprint } from "./blueprints";
+import { FlowDefinition } from "./definition";
+
+export class FlowError extends Error {}
+
+export type FlowStatus = "draft" | "live" | "paused";
+
+/**
+ * Turns a blueprint on in one step: the flow is created from it and its first version published. Turning on a
+ * blueprint whose flow already exists resumes that flow instead of making a second one.
+ */
+export async function enableBlueprint(deps: { db: Db; clock: Clock }, input: { workspaceId: string; blueprintId: string }) {
+  const blueprint = findBlueprint(input.blueprintId);
+  if (!blueprint) throw new FlowError(`there is no blueprint "${input.blueprintId}"`);
+  const existing = await deps.db.flow.findFirst({ where: { workspaceId: input.workspaceId, blueprint: blueprint.id } });
+  if (existing) {
+    if (existing.status !== "live" && existing.liveVersionId) {
+      await deps.db.flow.update({ where: { id: existing.id }, data: { status: "live" } });
+    } else if (!existing.liveVersionId) {
+      await publishFlow(deps, { workspaceId: input.workspaceId, flowId: existing.id, definition: blueprint.definition });
+    }
+    return { flowId: existing.id, created: false };
+  }
+  const flow = await deps.db.flow.create({
+    data: { workspaceId: input.workspaceId, name: blueprint.name, blueprint: blueprint.id, status: "draft" },
+  });
+  await publishFlow(deps, { workspaceId: input.workspaceId, flowId: flow.id, definition: blueprint.definition });
+  return { flowId: flow.id, created: true };
+}
+
+/** Freezes a definition as the flow's next version and makes it live. Running enrollments keep their version. */
+export async function publishFlow(deps: { db: Db; clock: Clock }, input: { workspaceId: string; flowId: string; definition: unknown }) {
+  const parsed = FlowDefinition.safeParse(input.definition);
+  if (!parsed.success) throw new FlowError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
+  return deps.db.$transaction(async (tx) => {
+    const flow = await tx.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
+    if (!flow) throw new FlowError("flow not found");
+    const last = await tx.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: "desc" } });
+    const version = await tx.flowVersion.create({
+      data: { workspaceId: input.workspaceId, flowId: flow.id, version: (last?.version ?? 0) + 1, definition: parsed.data, publishedAt: deps.clock.now() },
+    });
+    await tx.flow.update({ where: { id: flow.id }, data: { liveVersionId: version.id, status: "live" } });
+    return { versionId: version.id, version: version.version };
+  });
+}
+
+/** Pause stops new enrollments and holds running ones where they are; resume lets them go on. */
+export async function setFlowStatus(deps: { db: Db }, input: { workspaceId: string; flowId: string; status: "live" | "paused" }) {
+  const flow = await deps.db.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
+  if (!flow) throw new FlowError("flow not found");
+  if (input.status === "live" && !flow.liveVersionId) throw new FlowError("publish the flow before turning it on");
+  await deps.db.flow.update({ where: { id: flow.id }, data: { status: input.status } });
+}
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  blueprint: string | null;
+  status: FlowStatus;
+  version: number | null;
+  enrolled: number;
+  active: number;
+  sent: number;
+  createdAt: string;
+}
+
+export async function listFlows(db: Db, input: { workspaceId: string }): Promise<FlowSummary[]> {
+  const flows = await db.flow.findMany({ where: { workspaceId: input.workspaceId }, orderBy: { createdAt: "asc" } });
+  const versions = await db.flowVersion.findMany({
+    where: { workspaceId: input.workspaceId, id: { in: flows.flatMap((flow) => (flow.liveVersionId ? [flow.liveVersionId] : [])) } },
+    select: { id: true, version: true },
+  });
+  const enrolled = await db.enrollment.groupBy({ by: ["flowId", "status"], where: { workspaceId: input.workspaceId }, _count: { _all: true } });
+  const sent = await db.message.groupBy({
+    by: ["flowId"],
+    where: { workspaceId: input.workspaceId, status: { in: ["sent", "outbox"] } },
+    _count: { _all: true },
+  });
+  return flows.map((flow) => {
+    const counts = enrolled.filter((row) => row.flowId === flow.id);
+    return {
+      id: flow.id,
+      name: flow.name,
+      blueprint: flow.blueprint,
+      status: flow.status === "live" || flow.status === "paused" ? flow.status : "draft",
+      version: versions.find((version) => version.id === flow.liveVersionId)?.version ?? null,
+      enrolled: counts.reduce((sum, row) => sum + row._count._all, 0),
+      active: counts.find((row) => row.status === "active")?._count._all ?? 0,
+      sent: sent.find((row) => row.flowId === flow.id)?._count._all ?? 0,
+      createdAt: flow.createdAt.toISOString(),
+    };
+  });
+}

@@ -1,0 +1,193 @@
+// Runs due enrollments: asks the pure engine what to do, then does it. Each step is written as a StepRun whose
+// unique (enrollment, node) key makes it happen at most once, whatever crashes, retries or second workers do:
+// the step's effects (the message row, the move to the next node) commit in the same transaction.
+import { isUniqueViolation, type Db, type DbTx } from "~/db.server";
+import type { Clock } from "~/core/clock";
+import { derivedId } from "~/core/ids";
+import type { Logger } from "~/core/logger.server";
+import { z } from "zod";
+import { LineItem } from "~/core/events";
+import { checkoutEmailContext } from "~/core/messaging/email-context";
+import { renderEmail } from "~/core/messaging/render";
+import { parseMailbox } from "~/core/messaging/sender";
+import { nextStep, type Decision, type EnrollmentFacts } from "./engine";
+import type { FlowDefinition } from "./definition";
+import { loadVersion } from "./versions.server";
+
+export interface RunnerDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Sender when the workspace has none: "Name <address>". */
+  defaultFrom: string;
+}
+
+/** At most this many steps per enrollment per wake-up: a guard, flows are acyclic. */
+const MAX_STEPS_PER_WAKE = 25;
+
+type EnrollmentRow = NonNullable<Awaited<ReturnType<Db["enrollment"]["findUnique"]>>>;
+
+async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDefinition): Promise<EnrollmentFacts> {
+  const checkout = enrollment.entityType === "checkout"
+    ? await tx.checkout.findFirst({ where: { id: enrollment.entityId, workspaceId: enrollment.workspaceId } })
+    : null;
+  let goalReached: string | null = null;
+  if (definition.goal) {
+    const order = await tx.order.findFirst({
+      where: { workspaceId: enrollment.workspaceId, customerId: enrollment.customerId, placedAt: { gte: enrollment.enteredAt } },
+      select: { id: true },
+    });
+    if (order || checkout?.orderId) goalReached = definition.goal.label;
+  }
+  return { goalReached, entityActivityAt: checkout?.lastActivityAt ?? null };
+}
+
+const StoredLineItems = z.array(LineItem);
+
+/** Line items as stored by profiles (from validated events); parsed again rather than trusted. */
+function lineItemsOf(value: unknown): LineItem[] {
+  const parsed = StoredLineItems.safeParse(value);
+  return parsed.success ? parsed.data : [];
+}
+
+export function createFlowRunner(deps: RunnerDeps) {
+  const { db, clock, logger } = deps;
+
+  /** Moves an enrollment and fails if someone else moved it first (rolls the transaction back). */
+  async function moveEnrollment(tx: DbTx, enrollment: EnrollmentRow, data: Parameters<Db["enrollment"]["updateMany"]>[0]["data"]) {
+    const result = await tx.enrollment.updateMany({
+      where: { id: enrollment.id, status: "active", currentNodeId: enrollment.currentNodeId },
+      data,
+    });
+    if (result.count !== 1) throw new EnrollmentMovedError();
+  }
+
+  async function sendEmail(enrollment: EnrollmentRow, decision: Extract<Decision, { kind: "send-email" }>, now: Date) {
+    const workspace = await db.workspace.findUniqueOrThrow({ where: { id: enrollment.workspaceId } });
+    const customer = await db.customer.findFirstOrThrow({ where: { id: enrollment.customerId, workspaceId: enrollment.workspaceId } });
+    const checkout = enrollment.entityType === "checkout"
+      ? await db.checkout.findFirst({ where: { id: enrollment.entityId, workspaceId: enrollment.workspaceId } })
+      : null;
+    const store = checkout ? await db.store.findFirst({ where: { id: checkout.storeId, workspaceId: enrollment.workspaceId } }) : null;
+    const to = checkout?.email ?? customer.email;
+    const fallback = parseMailbox(deps.defaultFrom);
+    const from = { email: workspace.fromEmail ?? fallback.email, name: workspace.fromName ?? fallback.name };
+    const rendered = to
+      ? await renderEmail(decision.node, checkoutEmailContext({
+          shop: { name: store?.name ?? workspace.name, email: workspace.fromEmail },
+          customer: { firstName: customer.firstName, lastName: customer.lastName, email: to },
+          checkout: checkout
+            ? { currency: checkout.currency, totalPrice: checkout.totalPrice, subtotalPrice: checkout.subtotalPrice, recoveryUrl: checkout.recoveryUrl, lineItems: lineItemsOf(checkout.lineItems) }
+            : null,
+        }))
+      : null;
+    await db.$transaction(async (tx) => {
+      await tx.stepRun.create({
+        data: {
+          workspaceId: enrollment.workspaceId,
+          enrollmentId: enrollment.id,
+          nodeId: decision.node.id,
+          nodeType: "email",
+          ranAt: now,
+          result: rendered ? { messageId: derivedId("msg", enrollment.id, decision.node.id) } : { skipped: "no email address" },
+        },
+      });
+      if (rendered && to) {
+        await tx.message.create({
+          data: {
+            id: derivedId("msg", enrollment.id, decision.node.id),
+            workspaceId: enrollment.workspaceId,
+            storeId: store?.id ?? null,
+            customerId: customer.id,
+            flowId: enrollment.flowId,
+            enrollmentId: enrollment.id,
+            nodeId: decision.node.id,
+            toEmail: to,
+            fromEmail: from.email,
+            fromName: from.name,
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+            status: "queued",
+            nextAttemptAt: now,
+            createdAt: now,
+          },
+        });
+      }
+      await moveEnrollment(tx, enrollment, { currentNodeId: decision.next, lastStepAt: now, wakeAt: now });
+    });
+  }
+
+  /** Runs one enrollment as far as it can go now. */
+  async function advance(enrollmentId: string): Promise<void> {
+    for (let step = 0; step < MAX_STEPS_PER_WAKE; step += 1) {
+      const now = clock.now();
+      const enrollment = await db.enrollment.findUnique({ where: { id: enrollmentId } });
+      if (!enrollment || enrollment.status !== "active") return;
+      const definition = await loadVersion(db, { workspaceId: enrollment.workspaceId, versionId: enrollment.flowVersionId });
+      if (!definition) {
+        await db.enrollment.update({ where: { id: enrollment.id }, data: { status: "exited", exitReason: "flow version is missing or invalid", exitedAt: now, wakeAt: null } });
+        return;
+      }
+      const decision = nextStep(definition, enrollment, await factsFor(db, enrollment, definition), now);
+      const context = { workspaceId: enrollment.workspaceId, flowId: enrollment.flowId, enrollmentId: enrollment.id };
+      try {
+        switch (decision.kind) {
+          case "exit":
+            await db.enrollment.updateMany({
+              where: { id: enrollment.id, status: "active" },
+              data: { status: "exited", exitReason: decision.reason, exitedAt: now, wakeAt: null },
+            });
+            logger.info({ ...context, reason: decision.reason }, "enrollment exited");
+            return;
+          case "complete":
+            await db.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { status: "completed", exitedAt: now, wakeAt: null } });
+            return;
+          case "wait":
+            await db.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { wakeAt: decision.until } });
+            return;
+          case "pass-delay":
+            await db.$transaction(async (tx) => {
+              await tx.stepRun.create({ data: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, nodeId: decision.nodeId, nodeType: "delay", ranAt: now } });
+              await moveEnrollment(tx, enrollment, { currentNodeId: decision.next, lastStepAt: now, wakeAt: now });
+            });
+            break;
+          case "send-email":
+            await sendEmail(enrollment, decision, now);
+            logger.info({ ...context, nodeId: decision.node.id }, "email step ran");
+            break;
+        }
+      } catch (error) {
+        // Someone else ran this step or moved the enrollment first: look again from the database.
+        if (isUniqueViolation(error) || error instanceof EnrollmentMovedError) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Runs every due enrollment of live flows; returns how many it looked at. */
+  async function runDue(limit = 100): Promise<number> {
+    const due = await db.enrollment.findMany({
+      where: { status: "active", wakeAt: { lte: clock.now() }, flow: { status: "live" } },
+      orderBy: { wakeAt: "asc" },
+      take: limit,
+      select: { id: true, workspaceId: true },
+    });
+    for (const enrollment of due) {
+      try {
+        await advance(enrollment.id);
+      } catch (error) {
+        logger.error({ workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, err: error }, "enrollment step failed; it will be retried");
+        await db.enrollment.updateMany({
+          where: { id: enrollment.id, status: "active" },
+          data: { wakeAt: new Date(clock.now().getTime() + 60_000) },
+        });
+      }
+    }
+    return due.length;
+  }
+
+  return { runDue, advance };
+}
+
+class EnrollmentMovedError extends Error {}

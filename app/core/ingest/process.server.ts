@@ -1,0 +1,139 @@
+// The inbox processor: inbox row → adapter → canonical events → profiles, the event timeline, flows.
+// One transaction per row, so a row is processed entirely or not at all, and re-processing is harmless.
+// A payload that cannot be understood is kept, marked failed with its reason, and can be replayed.
+import type { Db } from "~/db.server";
+import type { Clock } from "~/core/clock";
+import type { Logger } from "~/core/logger.server";
+import type { StoreApi, StoreContext } from "~/core/adapters/adapter";
+import { PLATFORMS, type Platform } from "~/core/adapters/adapter";
+import { lineItemsOf, withImages } from "~/core/adapters/line-items";
+import { adapterFor } from "~/core/adapters/registry";
+import type { CanonicalEvent } from "~/core/events";
+import { applyToProfiles } from "~/core/profiles/apply.server";
+import { routeEventToFlows, stopAllSending } from "~/core/flows/enroll.server";
+import { markStoreUninstalled } from "~/core/workspaces/workspaces.server";
+
+export interface InboxDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** The store's API for filling in thin payloads; null when it cannot be reached (demo, not connected). */
+  storeApiFor?: (store: StoreContext & { platform: Platform }) => StoreApi | null;
+  /** Called when a Shopify shop uninstalls, to drop its sessions (the library's storage). */
+  onShopifyUninstall?: (shop: string) => Promise<void>;
+}
+
+const MAX_ATTEMPTS = 5;
+
+function isPlatform(value: string): value is Platform {
+  return (PLATFORMS as readonly string[]).includes(value);
+}
+
+function retryDelayMs(attempt: number): number {
+  return Math.min(30_000 * 2 ** (attempt - 1), 30 * 60_000);
+}
+
+export function createInboxProcessor(deps: InboxDeps) {
+  const { db, clock, logger } = deps;
+
+  async function fail(id: string, reason: string) {
+    await db.inboxEvent.update({ where: { id }, data: { status: "failed", error: reason, processedAt: clock.now() } });
+  }
+
+  /** Images for line items, when the store can tell; a failure here never blocks the event. */
+  async function hydrate(events: CanonicalEvent[], api: StoreApi | null, context: Record<string, unknown>) {
+    const missing = events.flatMap((event) => lineItemsOf(event).filter((item) => !item.imageUrl && item.variantId).map((item) => item.variantId ?? ""));
+    if (!api || missing.length === 0) return events;
+    try {
+      const images = await api.variantImages(missing);
+      return events.map((event) => withImages(event, images));
+    } catch (error) {
+      logger.warn({ ...context, err: error }, "could not fetch product images; continuing without them");
+      return events;
+    }
+  }
+
+  async function processRow(id: string): Promise<void> {
+    const row = await db.inboxEvent.findUnique({ where: { id } });
+    if (!row || row.status !== "pending") return;
+    // Claim it: a second worker that read the same row finds the attempt count moved and leaves it.
+    const claimed = await db.inboxEvent.updateMany({ where: { id, status: "pending", attempts: row.attempts }, data: { attempts: row.attempts + 1 } });
+    if (claimed.count !== 1) return;
+    const attempt = row.attempts + 1;
+    const context = { workspaceId: row.workspaceId, inboxEventId: row.id, topic: row.topic };
+
+    const store = row.storeId && row.workspaceId ? await db.store.findFirst({ where: { id: row.storeId, workspaceId: row.workspaceId } }) : null;
+    if (!store || !row.workspaceId) return fail(row.id, "the delivery is not tied to a known store");
+    if (!isPlatform(store.platform)) return fail(row.id, `no adapter for platform "${store.platform}"`);
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(row.payload);
+    } catch (error) {
+      return fail(row.id, `the payload is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const storeContext = { id: store.id, domain: store.domain, currency: store.currency, timezone: store.timezone };
+    const mapped = adapterFor(store.platform).toCanonical({ topic: row.topic, payload, receivedAt: row.receivedAt.toISOString() }, storeContext);
+    if (!mapped.ok) return fail(row.id, mapped.error);
+
+    try {
+      const events = await hydrate(mapped.events, deps.storeApiFor?.({ ...storeContext, platform: store.platform }) ?? null, context);
+      const workspaceId = row.workspaceId;
+      let uninstalled = false;
+      await db.$transaction(async (tx) => {
+        const now = clock.now();
+        for (const [position, event] of events.entries()) {
+          const change = await applyToProfiles(tx, { workspaceId, storeId: store.id }, event);
+          await tx.event.upsert({
+            where: { inboxEventId_position: { inboxEventId: row.id, position } },
+            create: {
+              workspaceId,
+              storeId: store.id,
+              customerId: change.customerId,
+              type: event.type,
+              version: event.version,
+              occurredAt: new Date(event.occurredAt),
+              data: event.data,
+              inboxEventId: row.id,
+              position,
+            },
+            update: {},
+          });
+          if (event.type === "store.uninstall") {
+            await markStoreUninstalled(tx, { workspaceId, storeId: store.id, now });
+            await stopAllSending(tx, { workspaceId, reason: "store uninstalled", now });
+            uninstalled = true;
+            continue;
+          }
+          await routeEventToFlows(tx, { workspaceId, event, customerId: change.customerId, checkoutId: change.checkoutId, now });
+        }
+        await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "processed", processedAt: now, error: null } });
+      });
+      if (uninstalled && store.platform === "shopify") await deps.onShopifyUninstall?.(store.domain);
+      logger.debug({ ...context, events: events.length }, "inbox event processed");
+    } catch (error) {
+      // Unexpected (database, network): try again later, and give up visibly after a few attempts.
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.error({ ...context, attempt, err: error }, "inbox event processing failed");
+      if (attempt >= MAX_ATTEMPTS) return fail(row.id, `gave up after ${attempt} attempts: ${reason}`);
+      await db.inboxEvent.update({
+        where: { id: row.id },
+        data: { error: reason, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(attempt)) },
+      });
+    }
+  }
+
+  /** Processes pending rows in the order they arrived; returns how many it looked at. */
+  async function processDue(limit = 100): Promise<number> {
+    const due = await db.inboxEvent.findMany({
+      where: { status: "pending", nextAttemptAt: { lte: clock.now() } },
+      orderBy: { receivedAt: "asc" },
+      take: limit,
+      select: { id: true },
+    });
+    for (const row of due) await processRow(row.id);
+    return due.length;
+  }
+
+  return { processDue, processRow };
+}

@@ -1,0 +1,35 @@
+// The variables an email template sees. Money is formatted here, once, in the checkout's currency.
+import { formatMoney } from "~/core/money";
+import type { LineItem } from "~/core/events";
+
+export interface CheckoutEmailInput {
+  shop: { name: string; email: string | null };
+  customer: { firstName: string | null; lastName: string | null; email: string | null };
+  checkout: { currency: string; totalPrice: number; subtotalPrice: number; recoveryUrl: string | null; lineItems: LineItem[] } | null;
+}
+
+export function checkoutEmailContext(input: CheckoutEmailInput): Record<string, unknown> {
+  const { checkout } = input;
+  const money = (amount: number) => formatMoney({ amount, currency: checkout?.currency ?? "USD" });
+  return {
+    shop: { name: input.shop.name, email: input.shop.email ?? "" },
+    customer: { first_name: input.customer.firstName ?? "", last_name: input.customer.lastName ?? "", email: input.customer.email ?? "" },
+    checkout: checkout
+      ? {
+          line_items: checkout.lineItems.map((item) => ({
+            title: item.title,
+            variant_title: item.variantTitle ?? "",
+            quantity: item.quantity,
+            price: money(item.price),
+            line_price: money(item.price * item.quantity),
+            image_url: item.imageUrl ?? "",
+          })),
+          item_count: checkout.lineItems.reduce((sum, item) => sum + item.quantity, 0),
+          total: money(checkout.totalPrice),
+          subtotal: money(checkout.subtotalPrice),
+          recovery_url: checkout.recoveryUrl ?? "",
+          currency: checkout.currency,
+        }
+      : null,
+  };
+}

@@ -1,0 +1,191 @@
+// Profiles: what canonical events say about customers, carts, checkouts, orders and shipments.
+// Idempotent (replaying an event changes nothing) and tolerant of out-of-order delivery (older updates
+// never overwrite newer ones).
+import type { DbTx } from "~/db.server";
+import type { CanonicalEvent, Checkout, CustomerRef, Order } from "~/core/events";
+
+export interface ProfileScope {
+  workspaceId: string;
+  storeId: string;
+}
+
+/** What an event touched: the unified customer and, for checkout events, the checkout row. */
+export interface ProfileChange {
+  customerId: string | null;
+  checkoutId: string | null;
+}
+
+const NONE: ProfileChange = { customerId: null, checkoutId: null };
+
+/**
+ * The unified profile for what a platform says about a person: found by the platform's id first, then by
+ * normalized email; created when neither is known. Missing names and phone are filled in, never overwritten.
+ */
+export async function resolveCustomer(tx: DbTx, scope: ProfileScope, ref: CustomerRef | null, email: string | null): Promise<string | null> {
+  const address = email ?? ref?.email ?? null;
+  const externalId = ref?.externalId ?? null;
+  if (!address && !externalId) return null;
+
+  const identity = externalId
+    ? await tx.customerIdentity.findUnique({ where: { storeId_externalId: { storeId: scope.storeId, externalId } } })
+    : null;
+  let customer = identity ? await tx.customer.findFirst({ where: { id: identity.customerId, workspaceId: scope.workspaceId } }) : null;
+  customer ??= address ? await tx.customer.findUnique({ where: { workspaceId_email: { workspaceId: scope.workspaceId, email: address } } }) : null;
+
+  const details = {
+    firstName: ref?.firstName ?? null,
+    lastName: ref?.lastName ?? null,
+    phone: ref?.phone ?? null,
+  };
+  if (!customer) {
+    customer = await tx.customer.create({
+      data: { workspaceId: scope.workspaceId, email: address, ...details, acceptsMarketing: ref?.acceptsMarketing ?? false },
+    });
+  } else {
+    const emailIsFree = address && !customer.email
+      ? !(await tx.customer.findUnique({ where: { workspaceId_email: { workspaceId: scope.workspaceId, email: address } } }))
+      : false;
+    const fill = {
+      ...(emailIsFree ? { email: address } : {}),
+      ...(!customer.firstName && details.firstName ? { firstName: details.firstName } : {}),
+      ...(!customer.lastName && details.lastName ? { lastName: details.lastName } : {}),
+      ...(!customer.phone && details.phone ? { phone: details.phone } : {}),
+      ...(ref?.acceptsMarketing !== null && ref?.acceptsMarketing !== undefined && ref.acceptsMarketing !== customer.acceptsMarketing
+        ? { acceptsMarketing: ref.acceptsMarketing }
+        : {}),
+    };
+    if (Object.keys(fill).length > 0) customer = await tx.customer.update({ where: { id: customer.id }, data: fill });
+  }
+  if (externalId && !identity) {
+    await tx.customerIdentity.create({
+      data: { workspaceId: scope.workspaceId, storeId: scope.storeId, customerId: customer.id, externalId },
+    });
+  }
+  return customer.id;
+}
+
+async function applyCheckout(tx: DbTx, scope: ProfileScope, checkout: Checkout): Promise<ProfileChange> {
+  const customerId = await resolveCustomer(tx, scope, checkout.customer, checkout.email);
+  const activityAt = new Date(checkout.updatedAt);
+  const existing = await tx.checkout.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: checkout.token } } });
+  const order = await tx.order.findFirst({ where: { workspaceId: scope.workspaceId, storeId: scope.storeId, checkoutToken: checkout.token }, select: { id: true } });
+  const fields = {
+    cartToken: checkout.cartToken,
+    customerId,
+    email: checkout.email,
+    currency: checkout.currency,
+    totalPrice: checkout.totalPrice,
+    subtotalPrice: checkout.subtotalPrice,
+    lineItems: checkout.lineItems,
+    recoveryUrl: checkout.recoveryUrl,
+    lastActivityAt: activityAt,
+    completedAt: checkout.completedAt ? new Date(checkout.completedAt) : null,
+    orderId: order?.id ?? null,
+  };
+  if (!existing) {
+    const created = await tx.checkout.create({
+      data: { workspaceId: scope.workspaceId, storeId: scope.storeId, token: checkout.token, createdAt: new Date(checkout.createdAt), ...fields },
+    });
+    return { customerId, checkoutId: created.id };
+  }
+  if (existing.lastActivityAt > activityAt) return { customerId: existing.customerId, checkoutId: existing.id }; // stale
+  await tx.checkout.update({
+    where: { id: existing.id },
+    data: { ...fields, orderId: existing.orderId ?? fields.orderId, completedAt: fields.completedAt ?? existing.completedAt },
+  });
+  return { customerId, checkoutId: existing.id };
+}
+
+/** Lifetime metrics recomputed from the orders themselves, so replays and updates cannot double-count. */
+async function refreshCustomerMetrics(tx: DbTx, workspaceId: string, customerId: string) {
+  const orders = await tx.order.findMany({
+    where: { workspaceId, customerId, cancelledAt: null },
+    select: { totalPrice: true, currency: true, placedAt: true },
+    orderBy: { placedAt: "asc" },
+  });
+  await tx.customer.update({
+    where: { id: customerId },
+    data: {
+      ordersCount: orders.length,
+      totalSpent: orders.reduce((sum, order) => sum + order.totalPrice, 0),
+      currency: orders.at(-1)?.currency ?? null,
+      firstOrderAt: orders[0]?.placedAt ?? null,
+      lastOrderAt: orders.at(-1)?.placedAt ?? null,
+    },
+  });
+}
+
+async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order): Promise<ProfileChange> {
+  const customerId = await resolveCustomer(tx, scope, order.customer, order.email);
+  const fields = {
+    name: order.name,
+    customerId,
+    email: order.email,
+    checkoutToken: order.checkoutToken,
+    cartToken: order.cartToken,
+    currency: order.currency,
+    totalPrice: order.totalPrice,
+    lineItems: order.lineItems,
+    financialStatus: order.financialStatus,
+    placedAt: new Date(order.placedAt),
+    cancelledAt: order.cancelledAt ? new Date(order.cancelledAt) : null,
+  };
+  const saved = await tx.order.upsert({
+    where: { storeId_externalId: { storeId: scope.storeId, externalId: order.externalId } },
+    create: { workspaceId: scope.workspaceId, storeId: scope.storeId, externalId: order.externalId, ...fields },
+    update: fields,
+  });
+  let checkoutId: string | null = null;
+  if (order.checkoutToken) {
+    const checkout = await tx.checkout.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: order.checkoutToken } } });
+    if (checkout) {
+      checkoutId = checkout.id;
+      await tx.checkout.update({ where: { id: checkout.id }, data: { orderId: saved.id, completedAt: checkout.completedAt ?? fields.placedAt } });
+    }
+  }
+  if (customerId) await refreshCustomerMetrics(tx, scope.workspaceId, customerId);
+  return { customerId, checkoutId };
+}
+
+export async function applyToProfiles(tx: DbTx, scope: ProfileScope, event: CanonicalEvent): Promise<ProfileChange> {
+  switch (event.type) {
+    case "checkout.create":
+    case "checkout.update":
+      return applyCheckout(tx, scope, event.data.checkout);
+    case "cart.create":
+    case "cart.update": {
+      const { cart } = event.data;
+      const activityAt = new Date(cart.updatedAt);
+      const existing = await tx.cart.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: cart.token } } });
+      const fields = { currency: cart.currency, totalPrice: cart.totalPrice, lineItems: cart.lineItems, lastActivityAt: activityAt };
+      if (!existing) {
+        await tx.cart.create({ data: { workspaceId: scope.workspaceId, storeId: scope.storeId, token: cart.token, createdAt: new Date(cart.createdAt), ...fields } });
+      } else if (existing.lastActivityAt <= activityAt) {
+        await tx.cart.update({ where: { id: existing.id }, data: fields });
+      }
+      return { customerId: existing?.customerId ?? null, checkoutId: null };
+    }
+    case "order.add":
+    case "order.update":
+      return applyOrder(tx, scope, event.data.order);
+    case "order.shipment.add": {
+      const { shipment } = event.data;
+      const order = await tx.order.findUnique({ where: { storeId_externalId: { storeId: scope.storeId, externalId: shipment.orderExternalId } } });
+      const fields = { orderId: order?.id ?? null, status: shipment.status, trackingUrl: shipment.trackingUrl, shippedAt: new Date(shipment.createdAt) };
+      await tx.shipment.upsert({
+        where: { storeId_externalId: { storeId: scope.storeId, externalId: shipment.externalId } },
+        create: { workspaceId: scope.workspaceId, storeId: scope.storeId, externalId: shipment.externalId, orderExternalId: shipment.orderExternalId, ...fields },
+        update: fields,
+      });
+      return { customerId: order?.customerId ?? null, checkoutId: null };
+    }
+    case "customer.add":
+    case "customer.update":
+      return { customerId: await resolveCustomer(tx, scope, event.data.customer, event.data.customer.email), checkoutId: null };
+    case "store.uninstall":
+    case "store.redact":
+    case "customer.redact":
+    case "customer.data_request":
+      return NONE;
+  }
+}

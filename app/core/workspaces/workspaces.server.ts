@@ -1,0 +1,135 @@
+// Workspaces, their stores and the people who sign in to the standalone admin.
+import type { Db, DbTx } from "~/db.server";
+import type { Platform } from "~/core/adapters/adapter";
+import { generatePassword, hashPassword, verifyPassword } from "./passwords.server";
+
+export interface StoreRecord {
+  id: string;
+  workspaceId: string;
+  platform: Platform;
+  domain: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  status: string;
+}
+
+function toStoreRecord(store: { id: string; workspaceId: string; platform: string; domain: string; name: string; currency: string; timezone: string; status: string }): StoreRecord {
+  const platform = store.platform === "shopify" ? "shopify" : "demo";
+  return { ...store, platform };
+}
+
+export async function findStore(db: DbTx, platform: Platform, domain: string): Promise<StoreRecord | null> {
+  const store = await db.store.findUnique({ where: { platform_domain: { platform, domain } } });
+  return store ? toStoreRecord(store) : null;
+}
+
+export async function getStore(db: DbTx, input: { workspaceId: string; storeId: string }): Promise<StoreRecord | null> {
+  const store = await db.store.findFirst({ where: { id: input.storeId, workspaceId: input.workspaceId } });
+  return store ? toStoreRecord(store) : null;
+}
+
+export interface ShopDetails {
+  name?: string;
+  email?: string | null;
+  currency?: string;
+  timezone?: string;
+}
+
+/**
+ * The workspace and store of a Shopify shop, created on first sight (install, or a signed webhook that beat
+ * the first admin visit) and reactivated on reinstall. Details from the Admin API refresh name, currency, zone.
+ */
+export async function ensureShopifyStore(db: Db, input: { shop: string; details?: ShopDetails; now: Date }): Promise<StoreRecord> {
+  const { shop, details = {}, now } = input;
+  const existing = await db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: shop } } });
+  const fields = {
+    ...(details.name ? { name: details.name } : {}),
+    ...(details.currency ? { currency: details.currency } : {}),
+    ...(details.timezone ? { timezone: details.timezone } : {}),
+  };
+  if (existing) {
+    const reinstalled = existing.status !== "active";
+    const store = await db.store.update({
+      where: { id: existing.id },
+      data: { ...fields, ...(reinstalled ? { status: "active", installedAt: now, uninstalledAt: null } : {}) },
+    });
+    if (details.email || details.name) {
+      await db.workspace.updateMany({
+        where: { id: existing.workspaceId, fromEmail: null },
+        data: { fromEmail: details.email ?? null, fromName: details.name ?? null },
+      });
+    }
+    return toStoreRecord(store);
+  }
+  const name = details.name ?? shop.replace(/\.myshopify\.com$/, "");
+  const workspace = await db.workspace.create({
+    data: {
+      name,
+      fromEmail: details.email ?? null,
+      fromName: details.name ?? null,
+      stores: { create: { platform: "shopify", domain: shop, name, installedAt: now, ...fields } },
+    },
+    include: { stores: true },
+  });
+  return toStoreRecord(workspace.stores[0]);
+}
+
+/** The app was removed from the shop: the store stops, and so does every sending it caused. */
+export async function markStoreUninstalled(db: DbTx, input: { workspaceId: string; storeId: string; now: Date }) {
+  await db.store.updateMany({
+    where: { id: input.storeId, workspaceId: input.workspaceId },
+    data: { status: "uninstalled", uninstalledAt: input.now },
+  });
+}
+
+export const DEMO_EMAIL = "demo@nudgeflow.dev";
+export const DEMO_STORE_DOMAIN = "demo-store.nudgeflow.dev";
+
+/**
+ * The demo workspace of the embedded default: a workspace, a simulated store and one user. Idempotent; each call
+ * sets the user's password (the given one, or a fresh one) and returns it so the server can print it.
+ */
+export async function seedDemoWorkspace(db: Db, input: { password?: string; now: Date }) {
+  const password = input.password || generatePassword();
+  const passwordHash = await hashPassword(password);
+  const existing = await db.user.findUnique({ where: { email: DEMO_EMAIL } });
+  if (existing) {
+    await db.user.update({ where: { id: existing.id }, data: { passwordHash } });
+    return { workspaceId: existing.workspaceId, email: DEMO_EMAIL, password };
+  }
+  const workspace = await db.workspace.create({
+    data: {
+      name: "Demo store",
+      isDemo: true,
+      fromEmail: "hello@demo-store.nudgeflow.dev",
+      fromName: "Demo store",
+      stores: { create: { platform: "demo", domain: DEMO_STORE_DOMAIN, name: "Demo store", installedAt: input.now } },
+      users: { create: { email: DEMO_EMAIL, name: "Demo merchant", passwordHash } },
+    },
+  });
+  return { workspaceId: workspace.id, email: DEMO_EMAIL, password };
+}
+
+/** The user for an email and password, or null. Same answer time whether or not the email exists. */
+export async function authenticateUser(db: Db, input: { email: string; password: string }) {
+  const user = await db.user.findUnique({ where: { email: input.email.trim().toLowerCase() } });
+  const valid = await verifyPassword(input.password, user?.passwordHash ?? "scrypt$AAAAAAAAAAAAAAAAAAAAAA$" + "A".repeat(86));
+  return user && valid ? { id: user.id, workspaceId: user.workspaceId, email: user.email, name: user.name } : null;
+}
+
+export async function getUser(db: Db, input: { userId: string }) {
+  return db.user.findUnique({ where: { id: input.userId }, select: { id: true, workspaceId: true, email: true, name: true } });
+}
+
+export async function getWorkspace(db: Db, input: { workspaceId: string }) {
+  return db.workspace.findUnique({
+    where: { id: input.workspaceId },
+    select: { id: true, name: true, isDemo: true, fromEmail: true, fromName: true, stores: { select: { id: true, platform: true, domain: true, name: true, status: true, currency: true, timezone: true } } },
+  });
+}
+
+export async function findWorkspaceIdForShop(db: Db, shop: string): Promise<string | null> {
+  const store = await db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: shop } } });
+  return store?.workspaceId ?? null;
+}

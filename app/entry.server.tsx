@@ -1,0 +1,44 @@
+// Server rendering: stream the shell to browsers, wait for everything for bots, and add Shopify's document
+// headers (frame-ancestors CSP, link preloads) when the Shopify app is configured.
+import { PassThrough } from "node:stream";
+import type { EntryContext } from "@remix-run/node";
+import { createReadableStreamFromReadable } from "@remix-run/node";
+import { RemixServer } from "@remix-run/react";
+import { isbot } from "isbot";
+import { renderToPipeableStream } from "react-dom/server";
+import { getShopify } from "~/shopify.server";
+
+export const streamTimeout = 5_000;
+
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+) {
+  getShopify()?.addDocumentResponseHeaders(request, responseHeaders);
+  const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
+
+  return new Promise<Response>((resolve, reject) => {
+    let shellRendered = false;
+    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
+      [readyEvent]() {
+        shellRendered = true;
+        const body = new PassThrough();
+        responseHeaders.set("Content-Type", "text/html");
+        resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
+        pipe(body);
+      },
+      onShellError(error: unknown) {
+        reject(error);
+      },
+      onError(error: unknown) {
+        responseStatusCode = 500;
+        // Errors inside the shell are reported by onShellError (and Remix's handleError); only log streaming ones.
+        if (shellRendered) console.error(error);
+      },
+    });
+    // Give streamed (deferred) data a little longer than Remix's own timeout before aborting the render.
+    setTimeout(abort, streamTimeout + 1_000);
+  });
+}

@@ -1,0 +1,63 @@
+// The environment, parsed once at boot. Core never reads process.env: routes, the worker and bin/ pass values in.
+import { z } from "zod";
+
+const Env = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().default("file:./prisma/dev.sqlite"),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().positive().default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SHOPIFY_API_KEY: z.string().optional(),
+  SHOPIFY_API_SECRET: z.string().optional(),
+  SHOPIFY_APP_URL: z.url().optional(),
+  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_fulfillments,write_discounts,read_products"),
+  /** The Shopify emulator's origin (tests, local runs); never set in production. */
+  SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
+  SENDGRID_API_KEY: z.string().optional(),
+  /** https://api.sendgrid.com, or https://api.eu.sendgrid.com for EU data residency, or an emulator. */
+  SENDGRID_API_BASE_URL: z.url().default("https://api.sendgrid.com"),
+  /** Fallback sender when a workspace has none: `Name <address>` or a bare address. */
+  MAIL_FROM: z.string().default("Nudgeflow <hello@nudgeflow.dev>"),
+  NUDGEFLOW_WORKER: z.enum(["embedded", "off"]).default("embedded"),
+  WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
+  SESSION_SECRET: z.string().min(16).optional(),
+  DEMO_PASSWORD: z.string().min(8).optional(),
+});
+export type Env = z.infer<typeof Env>;
+
+let parsed: Env | undefined;
+
+/**
+ * `shopify app dev` passes the tunnel URL as HOST (and APP_URL) rather than SHOPIFY_APP_URL: take it as the
+ * app URL and listen on the default host, as Shopify's Remix template does.
+ */
+function fromShopifyCli(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const tunnel = /^https?:\/\//.test(source.HOST ?? "") ? source.HOST : undefined;
+  if (!tunnel) return source;
+  return { ...source, HOST: undefined, SHOPIFY_APP_URL: source.SHOPIFY_APP_URL || source.APP_URL || tunnel };
+}
+
+export function env(): Env {
+  if (!parsed) {
+    const result = Env.safeParse(fromShopifyCli(process.env));
+    if (!result.success) {
+      const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+      throw new Error(`Invalid environment:\n${problems}`);
+    }
+    parsed = result.data;
+  }
+  return parsed;
+}
+
+/** Shopify credentials are all set: the app runs as a Shopify app too (else standalone and demo only). */
+export function shopifyCredentials() {
+  const { SHOPIFY_API_KEY, SHOPIFY_API_SECRET, SHOPIFY_APP_URL, SCOPES, SHOPIFY_ADMIN_API_ORIGIN } = env();
+  if (!SHOPIFY_API_KEY || !SHOPIFY_API_SECRET || !SHOPIFY_APP_URL) return null;
+  return {
+    apiKey: SHOPIFY_API_KEY,
+    apiSecret: SHOPIFY_API_SECRET,
+    appUrl: SHOPIFY_APP_URL,
+    scopes: SCOPES.split(",").map((scope) => scope.trim()).filter(Boolean),
+    adminApiOrigin: SHOPIFY_ADMIN_API_ORIGIN,
+  };
+}

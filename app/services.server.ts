@@ -1,0 +1,28 @@
+// Wiring: builds the worker's and routes' dependencies from the environment. The only place (with bin/)
+// that turns configuration into objects; core receives them.
+import { createShopifyAdmin, shopifyStoreApi } from "~/core/adapters/shopify/admin-client.server";
+import { createSessionStorage } from "~/core/adapters/shopify/session-storage.server";
+import { systemClock } from "~/core/clock";
+import { createLogger } from "~/core/logger.server";
+import { createSendGridSender } from "~/core/messaging/sendgrid.server";
+import { getDb } from "~/db.server";
+import { env, shopifyCredentials } from "~/env.server";
+import type { WorkerDeps } from "~/worker.server";
+
+export function createWorkerDeps(): WorkerDeps {
+  const config = env();
+  const db = getDb();
+  const credentials = shopifyCredentials();
+  const shopifyAdmin = credentials ? createShopifyAdmin(credentials, createSessionStorage(db)) : null;
+  return {
+    db,
+    clock: systemClock,
+    logger: createLogger({ level: config.LOG_LEVEL }),
+    defaultFrom: config.MAIL_FROM,
+    sender: config.SENDGRID_API_KEY ? createSendGridSender({ apiKey: config.SENDGRID_API_KEY, baseUrl: config.SENDGRID_API_BASE_URL }) : null,
+    storeApiFor: (store) => (store.platform === "shopify" && shopifyAdmin ? shopifyStoreApi(shopifyAdmin, store.domain) : null),
+    onShopifyUninstall: async (shop) => {
+      await db.session.deleteMany({ where: { shop } });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The Shopify app: an embedded public app on token exchange (Shopify-managed install) with expiring offline
+// tokens, sessions in our database. Built only when Shopify credentials are configured.
+import "@shopify/shopify-app-remix/adapters/node";
+import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { routeShopifyRequestsTo } from "~/core/adapters/shopify/admin-origin.server";
+import { SHOPIFY_API_VERSION } from "~/core/adapters/shopify/admin-client.server";
+import { createSessionStorage } from "~/core/adapters/shopify/session-storage.server";
+import { ensureShopifyStore } from "~/core/workspaces/workspaces.server";
+import { systemClock } from "~/core/clock";
+import { getDb } from "~/db.server";
+import { shopifyCredentials } from "~/env.server";
+
+const SHOP_QUERY = `#graphql
+  query NudgeflowShop { shop { name email currencyCode ianaTimezone myshopifyDomain } }`;
+
+function createShopifyApp() {
+  const credentials = shopifyCredentials();
+  if (!credentials) return null;
+  const app = shopifyApp({
+    apiKey: credentials.apiKey,
+    apiSecretKey: credentials.apiSecret,
+    apiVersion: SHOPIFY_API_VERSION,
+    scopes: credentials.scopes,
+    appUrl: credentials.appUrl,
+    authPathPrefix: "/auth",
+    sessionStorage: createSessionStorage(getDb()),
+    distribution: AppDistribution.AppStore,
+    future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+    hooks: {
+      // Runs once per new session: the shop becomes a workspace with a store, named from the Admin API.
+      afterAuth: async ({ session, admin }) => {
+        const response = await admin.graphql(SHOP_QUERY);
+        const { data } = (await response.json()) as { data?: { shop?: { name: string; email: string; currencyCode: string; ianaTimezone: string } } };
+        const shop = data?.shop;
+        await ensureShopifyStore(getDb(), {
+          shop: session.shop,
+          now: systemClock.now(),
+          details: shop ? { name: shop.name, email: shop.email, currency: shop.currencyCode, timezone: shop.ianaTimezone } : undefined,
+        });
+      },
+    },
+  });
+  if (credentials.adminApiOrigin) routeShopifyRequestsTo(credentials.adminApiOrigin);
+  return app;
+}
+
+declare global {
+  var __nudgeflowShopify: ReturnType<typeof createShopifyApp> | undefined;
+}
+
+/** The Shopify app, or null when no credentials are configured (standalone and demo only). */
+export function getShopify() {
+  if (globalThis.__nudgeflowShopify === undefined) globalThis.__nudgeflowShopify = createShopifyApp();
+  return globalThis.__nudgeflowShopify;
+}
+
+/** For routes that only make sense with Shopify configured: 404 otherwise. */
+export function requireShopify() {
+  const shopify = getShopify();
+  if (!shopify) throw new Response("Shopify is not configured on this server", { status: 404 });
+  return shopify;
+}

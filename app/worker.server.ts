@@ -1,0 +1,53 @@
+// The worker: processes the inbox, runs due flow steps, dispatches queued email. The embedded default runs it
+// in the web process on a polling loop over the database (the database is the source of truth for every
+// enrollment and wake-up); `nudgeflow worker` runs it alone for scale-out.
+import { dispatchDueMessages, type DispatchDeps } from "~/core/messaging/dispatch.server";
+import { createFlowRunner, type RunnerDeps } from "~/core/flows/runner.server";
+import { createInboxProcessor, type InboxDeps } from "~/core/ingest/process.server";
+
+export type WorkerDeps = InboxDeps & DispatchDeps & RunnerDeps;
+
+/** Passes per tick: inbox → enrollment → step → message can all happen in one tick. */
+const MAX_PASSES = 10;
+
+export function createWorker(deps: WorkerDeps) {
+  const inbox = createInboxProcessor(deps);
+  const runner = createFlowRunner(deps);
+
+  /** Does all the work that is due now; returns how many items it handled. */
+  async function tick(): Promise<number> {
+    let total = 0;
+    for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+      const handled = (await inbox.processDue()) + (await runner.runDue()) + (await dispatchDueMessages(deps));
+      total += handled;
+      if (handled === 0) break;
+    }
+    return total;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  function start(pollMs: number) {
+    stopped = false;
+    const loop = () => {
+      running = tick()
+        .catch((error) => deps.logger.error({ err: error }, "worker tick failed"))
+        .finally(() => {
+          if (!stopped) timer = setTimeout(loop, pollMs);
+        });
+    };
+    loop();
+  }
+
+  /** Stops polling and waits for the tick in flight, so no step is cut in half. */
+  async function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  }
+
+  return { tick, start, stop };
+}
+export type Worker = ReturnType<typeof createWorker>;

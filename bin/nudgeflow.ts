@@ -1,0 +1,71 @@
+// The command-line entry: `serve` (web + in-process worker, the embedded default), `worker` (scale-out),
+// `migrate`, `demo` (print or reset the demo sign-in). Run with tsx: `npm run serve`, `npm run nudgeflow -- help`.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+process.chdir(ROOT); // relative SQLite paths and prisma.config.ts are relative to the project root
+
+const USAGE = `Usage: nudgeflow <command>
+
+Commands:
+  serve     Apply migrations, then serve the app and run the worker in-process (NUDGEFLOW_WORKER=off: web only).
+            With no Shopify credentials it seeds the demo workspace and prints how to sign in.
+  worker    Apply migrations, then run only the worker (for scale-out next to web processes).
+  migrate   Apply pending database migrations (DATABASE_URL; SQLite file by default).
+  demo      Create the demo workspace if needed, set its password (DEMO_PASSWORD or a new one) and print it.
+  help      Show this text.`;
+
+function migrate(databaseUrl: string) {
+  execFileSync(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+}
+
+async function main(command: string | undefined) {
+  const { env, shopifyCredentials } = await import("~/env.server");
+  const config = env();
+  switch (command) {
+    case "migrate": {
+      migrate(config.DATABASE_URL);
+      console.log("Migrations applied.");
+      return;
+    }
+    case "demo": {
+      migrate(config.DATABASE_URL);
+      const { printDemoSignIn } = await import("./demo");
+      await printDemoSignIn(config, undefined);
+      return;
+    }
+    case "worker": {
+      migrate(config.DATABASE_URL);
+      const { runWorker } = await import("./serve");
+      await runWorker(config);
+      return;
+    }
+    case "serve": {
+      migrate(config.DATABASE_URL);
+      const buildPath = path.join(ROOT, "build", "index.js");
+      if (!existsSync(buildPath)) throw new Error("No build found: run `npm run build` first (npm start does both).");
+      const { serve } = await import("./serve");
+      await serve(config, { buildUrl: pathToFileURL(buildPath).href, seedDemo: !shopifyCredentials() });
+      return;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      console.log(USAGE);
+      return;
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

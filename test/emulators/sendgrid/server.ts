@@ -1,0 +1,342 @@
+// A real HTTP server speaking SendGrid's v3 Mail Send API: Bearer auth, the request validation SendGrid applies
+// (answered with its `{"errors":[{message, field, help}]}` shape), 202 + X-Message-Id on success, and injected
+// failures (429, 5xx) for retry tests. @sendgrid/mail sends the snake_case JSON typed below
+// (@sendgrid/helpers/classes/mail.js toJSON).
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { header, isRecord, listen, parseJson, readBody, sendJson } from "../http";
+
+const HELP = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html";
+const MAX_PERSONALIZATIONS = 1000;
+const MAX_RECIPIENTS = 1000;
+
+export interface SendGridAddress {
+  email: string;
+  name?: string;
+}
+
+export interface SendGridContent {
+  type: string;
+  value: string;
+}
+
+export interface SendGridPersonalization {
+  to: SendGridAddress[];
+  cc?: SendGridAddress[];
+  bcc?: SendGridAddress[];
+  subject?: string;
+  custom_args?: Record<string, string>;
+  headers?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** The fields of a v3 mail/send body the emulator validates, typed; other fields pass through unchecked. */
+export interface SendGridMail {
+  personalizations: SendGridPersonalization[];
+  from: SendGridAddress;
+  reply_to?: SendGridAddress;
+  subject?: string;
+  content?: SendGridContent[];
+  template_id?: string;
+  custom_args?: Record<string, string>;
+  categories?: string[];
+  headers?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+export interface SendGridMessage {
+  /** The X-Message-Id answered; SendGrid's event webhook reports it as the prefix of `sg_message_id`. */
+  id: string;
+  receivedAt: Date;
+  body: SendGridMail;
+  headers: Record<string, string>;
+}
+
+export interface SendGridError {
+  message: string;
+  field: string | null;
+  help: string | null;
+}
+
+export interface SendGridRequestLog {
+  status: number;
+  messageId: string | undefined;
+}
+
+export interface SendGridEmulator {
+  url: string;
+  /** Accepted (202) messages, in order. */
+  messages: SendGridMessage[];
+  /** Every request to mail/send with the status it got, failures included. */
+  requests: SendGridRequestLog[];
+  /** The next `times` requests answer `status` (429 carries Retry-After and X-RateLimit-* headers). */
+  failNext(status: number, times?: number, options?: { retryAfterSeconds?: number }): void;
+  close(): Promise<void>;
+}
+
+export async function startSendGridEmulator(options: { apiKey: string }): Promise<SendGridEmulator> {
+  const messages: SendGridMessage[] = [];
+  const requests: SendGridRequestLog[] = [];
+  const failures: { status: number; remaining: number; retryAfterSeconds: number }[] = [];
+
+  function reply(response: ServerResponse, status: number, errors: SendGridError[], headers: Record<string, string> = {}) {
+    requests.push({ status, messageId: undefined });
+    sendJson(response, status, { errors }, headers);
+  }
+
+  async function handleSend(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const text = await readBody(request);
+
+    const failure = failures[0];
+    if (failure) {
+      if (--failure.remaining <= 0) failures.shift();
+      return reply(response, failure.status, [plainError(failureMessage(failure.status))], failureHeaders(failure));
+    }
+
+    const authorization = header(request, "authorization");
+    if (!authorization) return reply(response, 401, [plainError("authorization required")]);
+    if (authorization !== `Bearer ${options.apiKey}`) {
+      return reply(response, 401, [plainError("The provided authorization grant is invalid, expired, or revoked")]);
+    }
+
+    const json = parseJson(text);
+    if (!isRecord(json)) return reply(response, 400, [plainError("Bad Request")]);
+    const result = validateMail(json);
+    if (!result.ok) return reply(response, 400, result.errors);
+
+    const messageId = randomBytes(16).toString("base64url");
+    requests.push({ status: result.sandbox ? 200 : 202, messageId });
+    if (!result.sandbox) {
+      messages.push({ id: messageId, receivedAt: new Date(), body: result.mail, headers: flatHeaders(request) });
+    }
+    // Sandbox mode validates without sending: SendGrid answers 200 instead of 202.
+    response.writeHead(result.sandbox ? 200 : 202, { "X-Message-Id": messageId, "Content-Length": 0 });
+    response.end();
+  }
+
+  const server = await listen(async (request, response) => {
+    const path = new URL(request.url ?? "/", "http://emulator").pathname;
+    if (request.method === "POST" && path === "/v3/mail/send") return handleSend(request, response);
+    sendJson(response, 404, { errors: [plainError("not found")] });
+  });
+
+  return {
+    url: server.url,
+    messages,
+    requests,
+    failNext(status, times = 1, failOptions = {}) {
+      failures.push({ status, remaining: times, retryAfterSeconds: failOptions.retryAfterSeconds ?? 1 });
+    },
+    close: server.close,
+  };
+}
+
+type Validation = { ok: true; mail: SendGridMail; sandbox: boolean } | { ok: false; errors: SendGridError[] };
+
+/** SendGrid's checks on a mail/send body; every failing field is reported, like the real API. */
+export function validateMail(body: Record<string, unknown>): Validation {
+  const errors: SendGridError[] = [];
+  const fail = (field: string | null, message: string, anchor: string | null = null) =>
+    errors.push({ message, field, help: anchor === null ? null : `${HELP}#${anchor}` });
+  const hasTemplate = typeof body.template_id === "string" && body.template_id !== "";
+
+  // personalizations
+  const personalizations = Array.isArray(body.personalizations) ? body.personalizations : [];
+  if (personalizations.length === 0) {
+    fail(
+      "personalizations",
+      "The personalizations field is required and must have at least one personalization.",
+      "-Personalizations-Errors",
+    );
+  } else if (personalizations.length > MAX_PERSONALIZATIONS) {
+    fail(
+      "personalizations",
+      `The personalization block is limited to ${MAX_PERSONALIZATIONS} personalizations per API request. You have provided ${personalizations.length} personalizations. Please consider splitting this into multiple requests and resending your request.`,
+      "message.personalizations",
+    );
+  }
+  let recipients = 0;
+  personalizations.forEach((personalization: unknown, i) => {
+    const at = `personalizations.${i}`;
+    if (!isRecord(personalization)) return fail(at, "Each personalization must be an object.", "message.personalizations");
+    const to = personalization.to;
+    if (!Array.isArray(to) || to.length === 0) {
+      fail(
+        `${at}.to`,
+        "The to array is required for all personalization objects, and must have at least one email object with a valid email address.",
+        "message.personalizations.to",
+      );
+    }
+    const seen = new Map<string, string>();
+    for (const kind of ["to", "cc", "bcc"] as const) {
+      const list = personalization[kind];
+      if (list === undefined || (kind === "to" && (!Array.isArray(list) || list.length === 0))) continue;
+      if (!Array.isArray(list)) {
+        fail(`${at}.${kind}`, `The ${kind} parameter must be an array of email objects.`, `message.personalizations.${kind}`);
+        continue;
+      }
+      recipients += list.length;
+      list.forEach((address: unknown, j) => {
+        const email = isRecord(address) ? address.email : undefined;
+        if (typeof email !== "string" || !isEmail(email)) {
+          return fail(`${at}.${kind}.${j}.email`, "Does not contain a valid address.", `message.personalizations.${kind}`);
+        }
+        const key = email.toLowerCase();
+        if (seen.has(key)) {
+          fail(
+            at,
+            `Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [${email}] in the ${at}.${kind} field.`,
+            "message.personalizations",
+          );
+        }
+        seen.set(key, kind);
+      });
+    }
+    if (personalization.subject !== undefined && typeof personalization.subject !== "string") {
+      fail(`${at}.subject`, invalidType("string", personalization.subject), "message.subject");
+    }
+    checkStringMap(personalization.custom_args, `${at}.custom_args`, "message.custom_args", fail);
+    checkStringMap(personalization.headers, `${at}.headers`, "message.headers", fail);
+  });
+  if (recipients > MAX_RECIPIENTS) {
+    fail("personalizations", `There is a limit of ${MAX_RECIPIENTS} total recipients (to + cc + bcc) per request.`, "message.personalizations");
+  }
+
+  // from, reply_to
+  const fromEmail = isRecord(body.from) ? body.from.email : undefined;
+  if (fromEmail === undefined || fromEmail === "") {
+    fail(
+      "from.email",
+      'The from object must be provided for every email send. It is an object that requires the email parameter, but may also contain a name parameter.  e.g. {"email" : "example@example.com"}  or {"email" : "example@example.com", "name" : "Example Recipient"}.',
+      "message.from",
+    );
+  } else if (typeof fromEmail !== "string" || !isEmail(fromEmail)) {
+    fail("from.email", "The from email does not contain a valid address.", "message.from");
+  }
+  if (body.reply_to !== undefined) {
+    const replyTo = isRecord(body.reply_to) ? body.reply_to.email : undefined;
+    if (typeof replyTo !== "string" || !isEmail(replyTo)) {
+      fail("reply_to.email", "The reply_to email does not contain a valid address.", "message.reply_to");
+    }
+  }
+
+  // subject: top level, or in every personalization, or from a template
+  const subjectOf = (value: unknown) => typeof value === "string" && value !== "";
+  const everyPersonalizationHasSubject =
+    personalizations.length > 0 && personalizations.every((p: unknown) => isRecord(p) && subjectOf(p.subject));
+  if (body.subject !== undefined && typeof body.subject !== "string") {
+    fail("subject", invalidType("string", body.subject), "message.subject");
+  } else if (!hasTemplate && !subjectOf(body.subject) && !everyPersonalizationHasSubject) {
+    fail(
+      "subject",
+      "The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.",
+      "message.subject",
+    );
+  }
+
+  // content: required without a template; text/plain first, then text/html, each at most once
+  const content = body.content;
+  if (content === undefined || (Array.isArray(content) && content.length === 0)) {
+    if (!hasTemplate) {
+      fail(
+        "content",
+        "Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block. We typically suggest both text/plain and text/html blocks are included, but only one block is required.",
+        "message.content",
+      );
+    }
+  } else if (!Array.isArray(content)) {
+    fail("content", invalidType("array", content), "message.content");
+  } else {
+    const types: string[] = [];
+    content.forEach((block: unknown, k) => {
+      const type = isRecord(block) ? block.type : undefined;
+      const value = isRecord(block) ? block.value : undefined;
+      if (typeof type !== "string" || type === "") {
+        fail(`content.${k}.type`, "The content type must be a string at least one character in length.", "message.content.type");
+      } else {
+        types.push(type);
+      }
+      if (typeof value !== "string" || value === "") {
+        fail(`content.${k}.value`, "The content value must be a string at least one character in length.", "message.content.value");
+      }
+    });
+    const plain = types.indexOf("text/plain");
+    const html = types.indexOf("text/html");
+    if (types.filter((t) => t === "text/plain").length > 1 || types.filter((t) => t === "text/html").length > 1) {
+      fail("content", "If present, text/plain and text/html may only be provided once.", "message.content");
+    } else if (plain > 0 || (html >= 0 && html !== (plain === 0 ? 1 : 0))) {
+      fail(
+        "content",
+        "Following RFC 1341, section 7.2, if either text/html or text/plain are to be sent in your email: text/plain needs to be first, followed by text/html, followed by any other content.",
+        null,
+      );
+    }
+  }
+
+  checkStringMap(body.custom_args, "custom_args", "message.custom_args", fail);
+  checkStringMap(body.headers, "headers", "message.headers", fail);
+  if (body.categories !== undefined) {
+    if (!Array.isArray(body.categories) || !body.categories.every((c) => typeof c === "string")) {
+      fail("categories", "The categories parameter must be an array of strings.", "message.categories");
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  const mailSettings = isRecord(body.mail_settings) ? body.mail_settings : {};
+  const sandbox = isRecord(mailSettings.sandbox_mode) && mailSettings.sandbox_mode.enable === true;
+  // Every field SendGridMail types was checked above.
+  return { ok: true, mail: body as SendGridMail, sandbox };
+}
+
+function checkStringMap(
+  value: unknown,
+  field: string,
+  anchor: string,
+  fail: (field: string, message: string, anchor: string) => void,
+): void {
+  if (value === undefined) return;
+  if (!isRecord(value)) return fail(field, invalidType("object", value), anchor);
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== "string") fail(`${field}.${key}`, invalidType("string", entry), anchor);
+  }
+}
+
+/** SendGrid's JSON-schema style type error, e.g. `Invalid type. Expected: string, given: integer.` */
+function invalidType(expected: string, value: unknown): string {
+  const given =
+    value === null ? "null" : Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value === "number" ? "number" : typeof value;
+  return `Invalid type. Expected: ${expected}, given: ${given}.`;
+}
+
+/** A practical address check: one @, no spaces or angle brackets, a dot in the domain. */
+function isEmail(value: string): boolean {
+  return /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/.test(value);
+}
+
+function plainError(message: string): SendGridError {
+  return { message, field: null, help: null };
+}
+
+function failureMessage(status: number): string {
+  if (status === 429) return "too many requests";
+  if (status >= 500) return "internal server error";
+  return "injected failure";
+}
+
+function failureHeaders(failure: { status: number; retryAfterSeconds: number }): Record<string, string> {
+  if (failure.status !== 429) return {};
+  return {
+    "Retry-After": String(failure.retryAfterSeconds),
+    "X-RateLimit-Limit": "600",
+    "X-RateLimit-Remaining": "0",
+    "X-RateLimit-Reset": String(Math.ceil(Date.now() / 1000) + failure.retryAfterSeconds),
+  };
+}
+
+function flatHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
