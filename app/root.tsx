@@ -7,7 +7,15 @@ import type { ReactNode } from "react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 
 // No web font from a CDN: the admin must work offline (demo, tests); Polaris falls back to the system font stack.
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "icon", type: "image/svg+xml", href: FAVICON },
+];
+
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 28 28"><rect width="28" height="28" rx="8" fill="#4ade80"/>` +
+    `<path d="M8.5 19.5v-11l11 11v-11" fill="none" stroke="#052e16" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round"/></svg>`,
+)}`;
 
 export const meta: MetaFunction = () => [{ title: "Nudgeflow" }];
 

@@ -1,6 +1,8 @@
 // The command-line entry: `serve` (web + in-process worker, the embedded default), `worker` (scale-out),
-// `migrate`, `demo` (print or reset the demo sign-in). Run with tsx: `npm run serve`, `npm run nudgeflow -- help`.
-import { execFileSync } from "node:child_process";
+// `migrate`, `demo` (print or reset the demo sign-in). Run through tsx's ESM loader (`node --import tsx/esm`):
+// `npm run serve`, `npm run nudgeflow -- help`. (tsx's CommonJS hook mangles .mjs files that express's
+// dependencies require, so only the ESM loader is used.)
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -18,11 +20,15 @@ Commands:
   demo      Create the demo workspace if needed, set its password (DEMO_PASSWORD or a new one) and print it.
   help      Show this text.`;
 
+/** Applies pending migrations; Prisma's output is shown only when it fails. */
 function migrate(databaseUrl: string) {
-  execFileSync(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
+  const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: "1" },
-    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
   });
+  if (result.status !== 0) {
+    throw new Error(`Could not apply database migrations to ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}:\n${result.stdout}${result.stderr}`);
+  }
 }
 
 async function main(command: string | undefined) {

@@ -37,7 +37,8 @@ export async function serve(config: Env, options: { buildUrl: string; seedDemo: 
   installGlobals();
   const loadBuild = async (): Promise<ServerBuild> => import(`${options.buildUrl}?t=${Date.now()}`);
   let build = await loadBuild();
-  const development = config.NODE_ENV === "development";
+  // `remix dev --manual` sets REMIX_DEV_ORIGIN: then rebuilds are reloaded and announced to it.
+  const development = Boolean(process.env.REMIX_DEV_ORIGIN);
 
   const app = express();
   app.disable("x-powered-by");

@@ -14,16 +14,19 @@ export function describeRouteError(error: unknown): { title: string; detail: str
 
 export function RouteErrorPage({ error, backUrl }: { error: unknown; backUrl?: string }) {
   const { title, detail } = describeRouteError(error);
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
   return (
     <Page title={title} backAction={backUrl ? { content: "Back", url: backUrl } : undefined}>
       <Layout>
         <Layout.Section>
-          <Banner tone="critical" title={title}>
+          <Banner tone={notFound ? "warning" : "critical"}>
             <BlockStack gap="200">
               <Text as="p">{detail}</Text>
-              <Text as="p" tone="subdued">
-                If this keeps happening, the server log has the details.
-              </Text>
+              {notFound ? null : (
+                <Text as="p" tone="subdued">
+                  Try again in a moment. If it keeps happening, the server log has the details.
+                </Text>
+              )}
             </BlockStack>
           </Banner>
         </Layout.Section>

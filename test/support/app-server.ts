@@ -1,8 +1,8 @@
-// Runs the real app server (`tsx bin/nudgeflow.ts serve`) as a child process on a free local port, the way
-// `npm run serve` does, and hands back its URL once it says it is listening.
+// Runs the real app server as a child process on a free local port, the way `npm run serve` does
+// (`node --import tsx/esm bin/nudgeflow.ts serve`: the tsx CLI's CommonJS hook breaks express's dependencies),
+// and hands back its URL once it says it is listening.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -23,6 +23,8 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
+// A last resort when the test process exits normally. Vitest ends its workers with SIGTERM, which skips exit
+// hooks: call stop() in afterAll.
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
@@ -30,7 +32,7 @@ process.once("exit", () => {
 
 export async function startAppServer(options: { env: Record<string, string | undefined> }): Promise<AppServer> {
   const port = await freePort();
-  const env: Record<string, string> = { CHECKPOINT_DISABLE: "1" };
+  const env: NodeJS.ProcessEnv = { NODE_ENV: "production", CHECKPOINT_DISABLE: "1" };
   for (const name of INHERITED) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
@@ -38,7 +40,7 @@ export async function startAppServer(options: { env: Record<string, string | und
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) env[name] = value;
   Object.assign(env, { HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "production" });
 
-  const child = spawn(path.join(repoRoot, "node_modules/.bin/tsx"), ["bin/nudgeflow.ts", "serve"], {
+  const child = spawn(process.execPath, ["--import", "tsx/esm", "bin/nudgeflow.ts", "serve"], {
     cwd: repoRoot,
     env,
     stdio: ["ignore", "pipe", "pipe"],

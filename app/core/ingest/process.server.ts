@@ -126,7 +126,8 @@ export function createInboxProcessor(deps: InboxDeps) {
   /** Processes pending rows in the order they arrived; returns how many it looked at. */
   async function processDue(limit = 100): Promise<number> {
     const due = await db.inboxEvent.findMany({
-      where: { status: "pending", nextAttemptAt: { lte: clock.now() } },
+      // A new delivery is due at once, whoever stamped it; a retry waits for its backoff.
+      where: { status: "pending", OR: [{ attempts: 0 }, { nextAttemptAt: { lte: clock.now() } }] },
       orderBy: { receivedAt: "asc" },
       take: limit,
       select: { id: true },

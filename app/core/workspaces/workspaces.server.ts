@@ -1,5 +1,5 @@
 // Workspaces, their stores and the people who sign in to the standalone admin.
-import type { Db, DbTx } from "~/db.server";
+import { isUniqueViolation, type Db, type DbTx } from "~/db.server";
 import type { Platform } from "~/core/adapters/adapter";
 import { generatePassword, hashPassword, verifyPassword } from "./passwords.server";
 
@@ -41,6 +41,16 @@ export interface ShopDetails {
  * the first admin visit) and reactivated on reinstall. Details from the Admin API refresh name, currency, zone.
  */
 export async function ensureShopifyStore(db: Db, input: { shop: string; details?: ShopDetails; now: Date }): Promise<StoreRecord> {
+  try {
+    return await upsertShopifyStore(db, input);
+  } catch (error) {
+    // Two requests of one install (parallel loaders, a webhook) raced to create it: the other one won.
+    if (isUniqueViolation(error)) return upsertShopifyStore(db, input);
+    throw error;
+  }
+}
+
+async function upsertShopifyStore(db: Db, input: { shop: string; details?: ShopDetails; now: Date }): Promise<StoreRecord> {
   const { shop, details = {}, now } = input;
   const existing = await db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: shop } } });
   const fields = {

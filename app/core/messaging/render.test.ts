@@ -1,0 +1,39 @@
+import { BLUEPRINTS } from "~/core/flows/blueprints";
+import { checkoutEmailContext } from "./email-context";
+import { checkTemplate, renderEmail } from "./render";
+
+const reminder = BLUEPRINTS[0].definition.nodes.find((node) => node.id === "email-reminder");
+
+const context = checkoutEmailContext({
+  shop: { name: "Tea & Co", email: "hi@tea.example" },
+  customer: { firstName: "<Ann>", lastName: null, email: "ann@example.com" },
+  checkout: {
+    currency: "EUR",
+    totalPrice: 2450,
+    subtotalPrice: 2450,
+    recoveryUrl: "https://tea.example/recover?key=1",
+    lineItems: [{ productId: "1", variantId: "2", sku: null, title: "Sencha", variantTitle: "100 g", quantity: 2, price: 1225, imageUrl: "https://cdn.example/sencha.png" }],
+  },
+});
+
+describe("renderEmail", () => {
+  it("personalises the blueprint's reminder with the customer's items, escaping HTML", async () => {
+    if (reminder?.type !== "email") throw new Error("blueprint changed");
+    const email = await renderEmail(reminder, context);
+    expect(email.subject).toBe("We saved your items, <Ann>");
+    expect(email.html).toContain("Hi &lt;Ann&gt;");
+    expect(email.html).toContain("Sencha");
+    expect(email.html).toContain("€12.25");
+    expect(email.html).toContain("€24.50");
+    expect(email.html).toContain('src="https://cdn.example/sencha.png"');
+    expect(email.html).toContain('href="https://tea.example/recover?key=1"');
+    expect(email.html).toContain("Tea &amp; Co");
+    expect(email.text).toContain("- Sencha (100 g) x 2: €12.25");
+    expect(email.text).toContain("https://tea.example/recover?key=1");
+  });
+
+  it("reports Liquid syntax errors", () => {
+    expect(checkTemplate("{% if x %}unclosed")).toHaveLength(1);
+    expect(checkTemplate("Hello {{ customer.first_name }}")).toEqual([]);
+  });
+});

@@ -1,0 +1,219 @@
+// Home: the blueprint gallery. One click turns a ready-made flow on.
+import { parseWithZod } from "@conform-to/zod/v4";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Divider,
+  Icon,
+  InlineStack,
+  Layout,
+  List,
+  Page,
+  Text,
+} from "@shopify/polaris";
+import { CartAbandonedIcon, EmailIcon } from "@shopify/polaris-icons";
+import { useState } from "react";
+import { z } from "zod";
+import { requireAdmin } from "~/auth.server";
+import { useAdminLayoutData } from "~/components/admin-layout-data";
+import { errorMessages } from "~/components/format";
+import { FlowStatusBadge } from "~/components/status-badges";
+import { systemClock } from "~/core/clock";
+import { BLUEPRINTS } from "~/core/flows/blueprints";
+import { enableBlueprint, FlowError, listFlows } from "~/core/flows/manage.server";
+import { getDb } from "~/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Home · Nudgeflow" }];
+
+const Intent = z.discriminatedUnion(
+  "intent",
+  [z.object({ intent: z.literal("enable-blueprint"), blueprintId: z.string({ error: "Choose a blueprint to turn on." }) })],
+  { error: "Unknown action: the only action on this page is enable-blueprint." },
+);
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { workspaceId } = await requireAdmin(request);
+  const flows = await listFlows(getDb(), { workspaceId });
+  return json({
+    blueprints: BLUEPRINTS.map((blueprint) => {
+      const flow = flows.find((candidate) => candidate.blueprint === blueprint.id);
+      return {
+        id: blueprint.id,
+        name: blueprint.name,
+        summary: blueprint.summary,
+        steps: blueprint.steps,
+        note: blueprint.note,
+        flow: flow ? { id: flow.id, status: flow.status } : null,
+      };
+    }),
+  });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { workspaceId } = await requireAdmin(request);
+  const submission = parseWithZod(await request.formData(), { schema: Intent });
+  if (submission.status !== "success") return json({ ok: false as const, errors: submission.error ?? {} }, { status: 400 });
+  try {
+    const { flowId } = await enableBlueprint({ db: getDb(), clock: systemClock }, { workspaceId, blueprintId: submission.value.blueprintId });
+    const name = BLUEPRINTS.find((blueprint) => blueprint.id === submission.value.blueprintId)?.name ?? "The flow";
+    return json({ ok: true as const, flowId, name });
+  } catch (error) {
+    if (error instanceof FlowError) return json({ ok: false as const, errors: { blueprintId: [error.message] } }, { status: 400 });
+    throw error;
+  }
+}
+
+export default function Home() {
+  const { blueprints } = useLoaderData<typeof loader>();
+  const { workspace } = useAdminLayoutData();
+  const fetcher = useFetcher<typeof action>();
+  const [dismissed, setDismissed] = useState<unknown>(null);
+  const result = fetcher.state === "idle" && fetcher.data !== dismissed ? fetcher.data : undefined;
+  const pendingId = fetcher.state !== "idle" ? fetcher.formData?.get("blueprintId") : null;
+
+  return (
+    <Page title="Home" subtitle="Turn on a ready-made flow: it starts working on the next shopper who qualifies.">
+      <Layout>
+        {result ? (
+          <Layout.Section>
+            {result.ok ? (
+              <Banner
+                tone="success"
+                title={`${result.name} is live`}
+                action={{ content: "View flows", url: "/app/flows" }}
+                onDismiss={() => setDismissed(fetcher.data)}
+              >
+                <p>New shoppers who qualify are enrolled from now on. Its emails appear in the Outbox as they go out.</p>
+              </Banner>
+            ) : (
+              <Banner tone="critical" title="The flow could not be turned on" onDismiss={() => setDismissed(fetcher.data)}>
+                <List>
+                  {errorMessages(result.errors).map((message) => (
+                    <List.Item key={message}>{message}</List.Item>
+                  ))}
+                </List>
+              </Banner>
+            )}
+          </Layout.Section>
+        ) : null}
+
+        <Layout.Section>
+          <BlockStack gap="400">
+            <BlockStack gap="100">
+              <Text as="h2" variant="headingMd">
+                Flow blueprints
+              </Text>
+              <Text as="p" tone="subdued">
+                Proven journeys with their emails written. Turn one on as it is; you can pause it at any time.
+              </Text>
+            </BlockStack>
+            {blueprints.map((blueprint) => (
+              <BlueprintCard key={blueprint.id} blueprint={blueprint} fetcher={fetcher} pending={pendingId === blueprint.id} />
+            ))}
+          </BlockStack>
+        </Layout.Section>
+
+        <Layout.Section variant="oneThird">
+          <GettingStarted isDemo={workspace.isDemo} />
+        </Layout.Section>
+      </Layout>
+      <Box paddingBlockEnd="800" />
+    </Page>
+  );
+}
+
+type BlueprintView = ReturnType<typeof useLoaderData<typeof loader>>["blueprints"][number];
+
+function BlueprintCard(props: { blueprint: BlueprintView; fetcher: ReturnType<typeof useFetcher<typeof action>>; pending: boolean }) {
+  const { blueprint, fetcher } = props;
+  const live = blueprint.flow?.status === "live";
+  return (
+    <Card padding="0">
+      <Box padding="500">
+        <BlockStack gap="400">
+          <InlineStack align="space-between" blockAlign="start" wrap={false} gap="400">
+            <InlineStack gap="300" blockAlign="center" wrap={false}>
+              <Box background="bg-fill-success-secondary" borderRadius="200" padding="200">
+                <Icon source={CartAbandonedIcon} tone="success" />
+              </Box>
+              <Text as="h3" variant="headingMd">
+                {blueprint.name}
+              </Text>
+            </InlineStack>
+            {blueprint.flow ? <FlowStatusBadge status={blueprint.flow.status} /> : <Badge tone="info">Recommended</Badge>}
+          </InlineStack>
+          <Text as="p">{blueprint.summary}</Text>
+          <BlockStack gap="200">
+            {blueprint.steps.map((step) => (
+              <InlineStack key={step} gap="200" blockAlign="center" wrap={false}>
+                <span style={{ flex: "none" }}>
+                  <Icon source={EmailIcon} tone="subdued" />
+                </span>
+                <Text as="span" tone="subdued">
+                  {step}
+                </Text>
+              </InlineStack>
+            ))}
+          </BlockStack>
+        </BlockStack>
+      </Box>
+      {blueprint.note ? (
+        <>
+          <Divider />
+          <Box padding="500" paddingBlock="300" background="bg-surface-secondary">
+            <Text as="p" variant="bodySm" tone="subdued">
+              {blueprint.note}
+            </Text>
+          </Box>
+        </>
+      ) : null}
+      <Divider />
+      <Box padding="400">
+        <InlineStack align="end" gap="200">
+          {live ? (
+            <Button url="/app/flows">View flows</Button>
+          ) : (
+            <fetcher.Form method="post">
+              <input type="hidden" name="intent" value="enable-blueprint" />
+              <input type="hidden" name="blueprintId" value={blueprint.id} />
+              <Button submit variant="primary" loading={props.pending} accessibilityLabel={`Turn on ${blueprint.name}`}>
+                Turn on
+              </Button>
+            </fetcher.Form>
+          )}
+        </InlineStack>
+      </Box>
+    </Card>
+  );
+}
+
+function GettingStarted({ isDemo }: { isDemo: boolean }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Getting started
+        </Text>
+        <List type="number">
+          <List.Item>Turn on a blueprint.</List.Item>
+          <List.Item>Shoppers who qualify are enrolled and wait for their first email.</List.Item>
+          <List.Item>Follow them under Flows; every email is listed in the Outbox.</List.Item>
+        </List>
+        {isDemo ? (
+          <Banner tone="info">
+            <p>
+              This is the demo workspace: its store is simulated. Nothing here reaches a real shop, and without a
+              SendGrid key emails stay in the Outbox.
+            </p>
+          </Banner>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
