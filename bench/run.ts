@@ -1,0 +1,50 @@
+// The benchmark runner: `npm run bench` lists the benchmarks, `npm run bench -- NAME [options]` runs one.
+// Each benchmark measures its floor (the same work done the simplest fast way) in the same run and ends with
+// exactly one line `NAME: value=V UNIT floor=F ratio=R` (R = ours ÷ floor, higher is better). See README.md.
+import path from "node:path";
+
+export interface Benchmark {
+  /** One line for the listing. */
+  description: string;
+  /** Runs the benchmark; prints its summary and, last, the one result line. Options are what follows NAME. */
+  run(args: string[]): Promise<void>;
+}
+
+/** Every benchmark, loaded only when it runs (listing them must not load Prisma). */
+const BENCHMARKS: Record<string, { description: string; load: () => Promise<{ default: Benchmark }> }> = {
+  ingest: {
+    description: "Shopify checkouts/update deliveries through the inbox processor vs. JSON.parse + better-sqlite3 INSERTs",
+    load: () => import("./ingest"),
+  },
+};
+
+function listing(): string {
+  const width = Math.max(...Object.keys(BENCHMARKS).map((name) => name.length));
+  const lines = Object.entries(BENCHMARKS).map(([name, { description }]) => `  ${name.padEnd(width)}  ${description}`);
+  return `Usage: npm run bench -- NAME [options]\n\nBenchmarks:\n${lines.join("\n")}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(listing());
+    return 0;
+  }
+  const entry = Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (!entry) {
+    console.error(`Unknown benchmark "${name}". Available: ${Object.keys(BENCHMARKS).join(", ")}.\n\n${listing()}`);
+    return 2;
+  }
+  process.chdir(path.resolve(import.meta.dirname, "..")); // prisma.config.ts and relative paths: repo root
+  const benchmark = (await entry.load()).default;
+  await benchmark.run(args);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

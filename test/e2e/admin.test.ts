@@ -1,0 +1,153 @@
+// The standalone admin in a real browser: the app server as `npm run serve` starts it (migrations, demo
+// workspace, no Shopify credentials), Debian's Chromium driven by playwright-core. Needs `remix build` first
+// (`npm run test:e2e` does it).
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { startAppServer, type AppServer } from "../support/app-server";
+import { databaseTargets, dropAll } from "../support/databases";
+
+const DEMO_EMAIL = "demo@nudgeflow.dev";
+const DEMO_PASSWORD = "e2e-demo-password";
+const SESSION_SECRET = "e2e-session-secret-0123456789abc";
+// A desktop Chrome: isbot() would flag HeadlessChrome, and the admin answers bots differently.
+const USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const resultsDir = fileURLToPath(new URL("../../test-results", import.meta.url));
+
+describe("standalone admin", () => {
+  let server: AppServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const [, createDatabaseUrl] = databaseTargets()[0];
+    server = await startAppServer({
+      env: { DATABASE_URL: await createDatabaseUrl(), DEMO_PASSWORD, SESSION_SECRET },
+    });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+    await mkdir(resultsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await dropAll();
+  });
+
+  /** A fresh browser profile (no cookies) and the page errors it raises. */
+  async function openPage(): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+    const context = await browser.newContext({ userAgent: USER_AGENT, viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(String(error)));
+    return { context, page, pageErrors };
+  }
+
+  /** Remix has hydrated: clicks are handled by the app, not by a plain form post. */
+  async function hydrated(page: Page) {
+    await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
+    await page.waitForLoadState("networkidle");
+  }
+
+  it("refuses a wrong password with a clear message and keeps the email", async () => {
+    // GIVEN the sign-in page
+    const { context, page, pageErrors } = await openPage();
+    try {
+      await page.goto(`${server.url}/login`);
+      await hydrated(page);
+
+      // WHEN the demo user signs in with a wrong password
+      await page.getByLabel("Email").fill(DEMO_EMAIL);
+      await page.getByLabel("Password").fill("not-the-password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+
+      // THEN the page says so, stays on /login, and the email is still filled in
+      await expectVisible(page.getByText("Email or password is incorrect."));
+      expect(new URL(page.url()).pathname).toBe("/login");
+      expect(await page.getByLabel("Email").inputValue()).toBe(DEMO_EMAIL);
+      expect(await page.getByLabel("Password").inputValue()).toBe("");
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("signs in, turns on the abandoned-cart blueprint and shows it live under Flows", async () => {
+    // GIVEN the standalone admin with the seeded demo workspace (its sign-in printed by the server)
+    expect(server.output()).toContain(DEMO_EMAIL);
+    const { context, page, pageErrors } = await openPage();
+    try {
+      // WHEN the browser opens the app's root
+      await page.goto(`${server.url}/`);
+      // THEN it lands on the sign-in page, remembering where it was going
+      expect(new URL(page.url()).pathname).toBe("/login");
+      await expectVisible(page.getByText("Demo sign-in is printed in the terminal where you ran npm start."));
+      await hydrated(page);
+
+      // WHEN the demo user signs in
+      await page.getByLabel("Email").fill(DEMO_EMAIL);
+      await page.getByLabel("Password").fill(DEMO_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+
+      // THEN Home shows the blueprint gallery with the Abandoned cart card, not yet turned on
+      await page.waitForURL((url) => url.pathname === "/app");
+      await expectVisible(page.getByRole("heading", { name: "Home" }));
+      const card = page.locator(".Polaris-ShadowBevel", { has: page.getByRole("heading", { name: "Abandoned cart" }) });
+      await expectVisible(card);
+      await hydrated(page);
+
+      // WHEN the merchant turns it on
+      await card.getByRole("button", { name: "Turn on" }).click();
+
+      // THEN the card says it is live, with a confirmation, and the button became "View flows"
+      await expectVisible(page.getByText("Abandoned cart is live"));
+      await expectVisible(card.getByText("Live", { exact: true }));
+      await expectVisible(card.getByRole("link", { name: "View flows" }));
+      await page.screenshot({ path: path.join(resultsDir, "admin-home.png"), fullPage: true });
+
+      // WHEN the merchant opens Flows from the navigation
+      await page.getByRole("navigation").getByRole("link", { name: "Flows", exact: true }).click();
+
+      // THEN the flow is listed as Live, version 1
+      await page.waitForURL((url) => url.pathname === "/app/flows");
+      const row = page.getByRole("row", { name: /Abandoned cart/ });
+      await expectVisible(row);
+      await expectVisible(row.getByText("Live", { exact: true }));
+      await expectVisible(row.getByText("v1", { exact: true }));
+      await expectVisible(row.getByRole("button", { name: "Pause Abandoned cart" }));
+      await page.screenshot({ path: path.join(resultsDir, "admin-flows.png"), fullPage: true });
+
+      // WHEN the merchant signs out from the user menu
+      await page.getByRole("button", { name: /Demo merchant/ }).click();
+      await page.getByRole("menuitem", { name: "Sign out" }).or(page.getByRole("button", { name: "Sign out" })).click();
+
+      // THEN the admin is closed again
+      await page.waitForURL((url) => url.pathname === "/login");
+      await page.goto(`${server.url}/app/flows`);
+      expect(new URL(page.url()).pathname).toBe("/login");
+
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+async function expectVisible(locator: ReturnType<Page["locator"]>) {
+  await locator.first().waitFor({ state: "visible", timeout: 15_000 });
+}
