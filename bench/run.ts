@@ -2,13 +2,7 @@
 // Each benchmark measures its floor (the same work done the simplest fast way) in the same run and ends with
 // exactly one line `NAME: value=V UNIT floor=F ratio=R` (R = ours ÷ floor, higher is better). See README.md.
 import path from "node:path";
-
-export interface Benchmark {
-  /** One line for the listing. */
-  description: string;
-  /** Runs the benchmark; prints its summary and, last, the one result line. Options are what follows NAME. */
-  run(args: string[]): Promise<void>;
-}
+import type { Benchmark } from "./lib";
 
 /** Every benchmark, loaded only when it runs (listing them must not load Prisma). */
 const BENCHMARKS: Record<string, { description: string; load: () => Promise<{ default: Benchmark }> }> = {

@@ -24,17 +24,22 @@ import { requireAdmin } from "~/auth.server";
 import { useAdminLayoutData } from "~/components/admin-layout-data";
 import { errorMessages } from "~/components/format";
 import { FlowStatusBadge } from "~/components/status-badges";
+import { assertUnreachable } from "~/core/assert";
 import { systemClock } from "~/core/clock";
 import { BLUEPRINTS } from "~/core/flows/blueprints";
 import { enableBlueprint, FlowError, listFlows } from "~/core/flows/manage.server";
+import { DemoStoreError, simulateAbandonedCheckout } from "~/core/workspaces/demo-store.server";
 import { getDb } from "~/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Home · Nudgeflow" }];
 
 const Intent = z.discriminatedUnion(
   "intent",
-  [z.object({ intent: z.literal("enable-blueprint"), blueprintId: z.string({ error: "Choose a blueprint to turn on." }) })],
-  { error: "Unknown action: the only action on this page is enable-blueprint." },
+  [
+    z.object({ intent: z.literal("enable-blueprint"), blueprintId: z.string({ error: "Choose a blueprint to turn on." }) }),
+    z.object({ intent: z.literal("simulate-checkout") }),
+  ],
+  { error: "Unknown action: this page can enable-blueprint or simulate-checkout." },
 );
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -59,12 +64,25 @@ export async function action({ request }: ActionFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
   const submission = parseWithZod(await request.formData(), { schema: Intent });
   if (submission.status !== "success") return json({ ok: false as const, errors: submission.error ?? {} }, { status: 400 });
+  const deps = { db: getDb(), clock: systemClock };
+  const input = submission.value;
   try {
-    const { flowId } = await enableBlueprint({ db: getDb(), clock: systemClock }, { workspaceId, blueprintId: submission.value.blueprintId });
-    const name = BLUEPRINTS.find((blueprint) => blueprint.id === submission.value.blueprintId)?.name ?? "The flow";
-    return json({ ok: true as const, flowId, name });
+    switch (input.intent) {
+      case "enable-blueprint": {
+        const { flowId } = await enableBlueprint(deps, { workspaceId, blueprintId: input.blueprintId });
+        const name = BLUEPRINTS.find((blueprint) => blueprint.id === input.blueprintId)?.name ?? "The flow";
+        return json({ ok: true as const, intent: input.intent, flowId, name });
+      }
+      case "simulate-checkout": {
+        const { email } = await simulateAbandonedCheckout(deps, { workspaceId });
+        return json({ ok: true as const, intent: input.intent, email });
+      }
+      default:
+        return assertUnreachable(input);
+    }
   } catch (error) {
     if (error instanceof FlowError) return json({ ok: false as const, errors: { blueprintId: [error.message] } }, { status: 400 });
+    if (error instanceof DemoStoreError) return json({ ok: false as const, errors: { "": [error.message] } }, { status: 400 });
     throw error;
   }
 }
@@ -72,36 +90,16 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Home() {
   const { blueprints } = useLoaderData<typeof loader>();
   const { workspace } = useAdminLayoutData();
-  const fetcher = useFetcher<typeof action>();
-  const [dismissed, setDismissed] = useState<unknown>(null);
-  const result = fetcher.state === "idle" && fetcher.data !== dismissed ? fetcher.data : undefined;
-  const pendingId = fetcher.state !== "idle" ? fetcher.formData?.get("blueprintId") : null;
+  const gallery = useFetcher<typeof action>();
+  const demo = useFetcher<typeof action>();
+  const pendingId = gallery.state !== "idle" ? gallery.formData?.get("blueprintId") : null;
+  const anyLive = blueprints.some((blueprint) => blueprint.flow?.status === "live");
 
   return (
     <Page title="Home" subtitle="Turn on a ready-made flow: it starts working on the next shopper who qualifies.">
       <Layout>
-        {result ? (
-          <Layout.Section>
-            {result.ok ? (
-              <Banner
-                tone="success"
-                title={`${result.name} is live`}
-                action={{ content: "View flows", url: "/app/flows" }}
-                onDismiss={() => setDismissed(fetcher.data)}
-              >
-                <p>New shoppers who qualify are enrolled from now on. Its emails appear in the Outbox as they go out.</p>
-              </Banner>
-            ) : (
-              <Banner tone="critical" title="The flow could not be turned on" onDismiss={() => setDismissed(fetcher.data)}>
-                <List>
-                  {errorMessages(result.errors).map((message) => (
-                    <List.Item key={message}>{message}</List.Item>
-                  ))}
-                </List>
-              </Banner>
-            )}
-          </Layout.Section>
-        ) : null}
+        <ActionResult fetcher={gallery} failureTitle="The flow could not be turned on" />
+        <ActionResult fetcher={demo} failureTitle="The checkout could not be simulated" />
 
         <Layout.Section>
           <BlockStack gap="400">
@@ -114,17 +112,51 @@ export default function Home() {
               </Text>
             </BlockStack>
             {blueprints.map((blueprint) => (
-              <BlueprintCard key={blueprint.id} blueprint={blueprint} fetcher={fetcher} pending={pendingId === blueprint.id} />
+              <BlueprintCard key={blueprint.id} blueprint={blueprint} fetcher={gallery} pending={pendingId === blueprint.id} />
             ))}
           </BlockStack>
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
-          <GettingStarted isDemo={workspace.isDemo} />
+          <GettingStarted isDemo={workspace.isDemo} anyLive={anyLive} fetcher={demo} />
         </Layout.Section>
       </Layout>
       <Box paddingBlockEnd="800" />
     </Page>
+  );
+}
+
+type HomeFetcher = ReturnType<typeof useFetcher<typeof action>>;
+
+/** The answer to the last submission of a fetcher, as a banner the merchant can dismiss. */
+function ActionResult({ fetcher, failureTitle }: { fetcher: HomeFetcher; failureTitle: string }) {
+  const [dismissed, setDismissed] = useState<unknown>(null);
+  const result = fetcher.state === "idle" && fetcher.data !== dismissed ? fetcher.data : undefined;
+  if (!result) return null;
+  const dismiss = () => setDismissed(fetcher.data);
+  return (
+    <Layout.Section>
+      {!result.ok ? (
+        <Banner tone="critical" title={failureTitle} onDismiss={dismiss}>
+          <List>
+            {errorMessages(result.errors).map((message) => (
+              <List.Item key={message}>{message}</List.Item>
+            ))}
+          </List>
+        </Banner>
+      ) : result.intent === "enable-blueprint" ? (
+        <Banner tone="success" title={`${result.name} is live`} action={{ content: "View flows", url: "/app/flows" }} onDismiss={dismiss}>
+          <p>New shoppers who qualify are enrolled from now on. Its emails appear in the Outbox as they go out.</p>
+        </Banner>
+      ) : (
+        <Banner tone="success" title="A demo shopper left a checkout" action={{ content: "Open the Outbox", url: "/app/outbox" }} onDismiss={dismiss}>
+          <p>
+            {result.email} started a checkout an hour ago and did not buy. The first reminder is due now: it appears in
+            the Outbox within a few seconds.
+          </p>
+        </Banner>
+      )}
+    </Layout.Section>
   );
 }
 
@@ -193,7 +225,7 @@ function BlueprintCard(props: { blueprint: BlueprintView; fetcher: ReturnType<ty
   );
 }
 
-function GettingStarted({ isDemo }: { isDemo: boolean }) {
+function GettingStarted({ isDemo, anyLive, fetcher }: { isDemo: boolean; anyLive: boolean; fetcher: HomeFetcher }) {
   return (
     <Card>
       <BlockStack gap="300">
@@ -206,12 +238,31 @@ function GettingStarted({ isDemo }: { isDemo: boolean }) {
           <List.Item>Follow them under Flows; every email is listed in the Outbox.</List.Item>
         </List>
         {isDemo ? (
-          <Banner tone="info">
-            <p>
-              This is the demo workspace: its store is simulated. Nothing here reaches a real shop, and without a
-              SendGrid key emails stay in the Outbox.
-            </p>
-          </Banner>
+          <>
+            <Divider />
+            <BlockStack gap="200">
+              <Text as="h3" variant="headingSm">
+                Demo store
+              </Text>
+              <Text as="p" tone="subdued">
+                This workspace&apos;s store is simulated: nothing here reaches a real shop, and without a SendGrid key
+                emails stay in the Outbox. Play a shopper who leaves a checkout to see a flow at work.
+              </Text>
+              <fetcher.Form method="post">
+                <input type="hidden" name="intent" value="simulate-checkout" />
+                <BlockStack gap="100">
+                  <Button submit disabled={!anyLive} loading={fetcher.state !== "idle"}>
+                    Simulate an abandoned checkout
+                  </Button>
+                  {anyLive ? null : (
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      Turn on Abandoned cart first: shoppers are enrolled only while a flow is live.
+                    </Text>
+                  )}
+                </BlockStack>
+              </fetcher.Form>
+            </BlockStack>
+          </>
         ) : null}
       </BlockStack>
     </Card>

@@ -80,7 +80,13 @@ export default function OutboxMessage() {
               <Detail label="From">{message.from}</Detail>
               <Detail label="To">{message.toEmail}</Detail>
               <Detail label="Created">{formatDateTime(message.createdAt, timeZone)}</Detail>
-              <Detail label="Sent">{message.sentAt ? formatDateTime(message.sentAt, timeZone) : "Not sent"}</Detail>
+              <Detail label="Sent">
+                {message.sentAt && message.status === "sent"
+                  ? formatDateTime(message.sentAt, timeZone)
+                  : message.status === "outbox"
+                    ? "Kept in the outbox (no email provider)"
+                    : "Not sent yet"}
+              </Detail>
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { sessionTokenFor, startShopifyEmulator, type ShopifyEmulator } from "../emulators/shopify/server";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { databaseTargets, dropAll } from "../support/databases";
 
@@ -26,43 +27,50 @@ const CHROMIUM_ARGS = [
 ];
 const resultsDir = fileURLToPath(new URL("../../test-results", import.meta.url));
 
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  await mkdir(resultsDir, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dropAll();
+});
+
+/** A fresh browser profile (no cookies) and the page errors it raises. */
+async function openPage(): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+  const context = await browser.newContext({ userAgent: USER_AGENT, viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  return { context, page, pageErrors };
+}
+
+/** Remix has hydrated: clicks are handled by the app, not by a plain form post. */
+async function hydrated(page: Page) {
+  await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
+  await page.waitForLoadState("networkidle");
+}
+
 describe("standalone admin", () => {
   let server: AppServer;
-  let browser: Browser;
 
   beforeAll(async () => {
     const [, createDatabaseUrl] = databaseTargets()[0];
     server = await startAppServer({
       env: { DATABASE_URL: await createDatabaseUrl(), DEMO_PASSWORD, SESSION_SECRET },
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
-    await mkdir(resultsDir, { recursive: true });
   });
 
   afterAll(async () => {
-    await browser?.close();
     await server?.stop();
-    await dropAll();
   });
-
-  /** A fresh browser profile (no cookies) and the page errors it raises. */
-  async function openPage(): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
-    const context = await browser.newContext({ userAgent: USER_AGENT, viewport: { width: 1280, height: 860 } });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on("pageerror", (error) => pageErrors.push(String(error)));
-    return { context, page, pageErrors };
-  }
-
-  /** Remix has hydrated: clicks are handled by the app, not by a plain form post. */
-  async function hydrated(page: Page) {
-    await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
-    await page.waitForLoadState("networkidle");
-  }
 
   it("refuses a wrong password with a clear message and keeps the email", async () => {
     // GIVEN the sign-in page
@@ -87,7 +95,7 @@ describe("standalone admin", () => {
     }
   });
 
-  it("signs in, turns on the abandoned-cart blueprint and shows it live under Flows", async () => {
+  it("signs in, turns on the abandoned-cart blueprint, sees it live under Flows and its email in the Outbox", async () => {
     // GIVEN the standalone admin with the seeded demo workspace (its sign-in printed by the server)
     expect(server.output()).toContain(DEMO_EMAIL);
     const { context, page, pageErrors } = await openPage();
@@ -132,6 +140,27 @@ describe("standalone admin", () => {
       await expectVisible(row.getByRole("button", { name: "Pause Abandoned cart" }));
       await page.screenshot({ path: path.join(resultsDir, "admin-flows.png"), fullPage: true });
 
+      // WHEN the merchant plays a demo shopper who leaves a checkout
+      await page.getByRole("navigation").getByRole("link", { name: "Home", exact: true }).click();
+      await page.waitForURL((url) => url.pathname === "/app");
+      await page.getByRole("button", { name: "Simulate an abandoned checkout" }).click();
+      await expectVisible(page.getByText("A demo shopper left a checkout"));
+
+      // THEN the in-process worker writes the first reminder, and the Outbox shows it (kept, not sent)
+      await page.getByRole("navigation").getByRole("link", { name: "Outbox", exact: true }).click();
+      await page.waitForURL((url) => url.pathname === "/app/outbox");
+      await expectVisible(page.getByText("Emails are kept here, not sent"));
+      const email = page.getByRole("link", { name: /^We saved your items/ });
+      for (let attempt = 0; attempt < 30 && (await email.count()) === 0; attempt++) {
+        await page.waitForTimeout(500);
+        await page.reload();
+      }
+      await email.first().click();
+      await page.waitForURL((url) => url.pathname.startsWith("/app/outbox/"));
+      const preview = page.locator("iframe[title^='Email:']");
+      expect(await preview.getAttribute("sandbox")).toBe("");
+      await expectVisible(page.frameLocator("iframe[title^='Email:']").getByText("We saved your items"));
+
       // WHEN the merchant signs out from the user menu
       await page.getByRole("button", { name: /Demo merchant/ }).click();
       await page.getByRole("menuitem", { name: "Sign out" }).or(page.getByRole("button", { name: "Sign out" })).click();
@@ -141,6 +170,62 @@ describe("standalone admin", () => {
       await page.goto(`${server.url}/app/flows`);
       expect(new URL(page.url()).pathname).toBe("/login");
 
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("embedded admin", () => {
+  const API_KEY = "nudgeflow-e2e-api-key";
+  const API_SECRET = "nudgeflow-e2e-api-secret-0123456789";
+  const SHOP = "nudge-e2e.myshopify.com";
+  let shopify: ShopifyEmulator;
+  let server: AppServer;
+
+  beforeAll(async () => {
+    shopify = await startShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET });
+    shopify.seedShop(SHOP, { name: "Nudge E2E Store", ianaTimezone: "Europe/Paris" });
+    const [, createDatabaseUrl] = databaseTargets()[0];
+    server = await startAppServer({
+      env: {
+        DATABASE_URL: await createDatabaseUrl(),
+        SHOPIFY_API_KEY: API_KEY,
+        SHOPIFY_API_SECRET: API_SECRET,
+        SHOPIFY_APP_URL: "https://nudgeflow.test",
+        SHOPIFY_ADMIN_API_ORIGIN: shopify.url,
+        SESSION_SECRET,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await shopify?.close();
+  });
+
+  it("renders Home inside the Shopify admin's frame from a session token, without a sign-in", async () => {
+    // GIVEN Shopify opens the app for a shop with a fresh session token (App Bridge itself cannot load offline)
+    const { context, page, pageErrors } = await openPage();
+    try {
+      const host = Buffer.from(`admin.shopify.com/store/${SHOP.replace(".myshopify.com", "")}`).toString("base64url");
+      const idToken = await sessionTokenFor({ apiKey: API_KEY, apiSecret: API_SECRET, shop: SHOP });
+
+      // WHEN the document loads
+      const response = await page.goto(`${server.url}/app?embedded=1&shop=${SHOP}&host=${host}&id_token=${idToken}`);
+
+      // THEN it is the admin's Home for the shop's new workspace: no sign-in page, no standalone frame, App
+      // Bridge's script and navigation menu in place, and the page hydrates without errors
+      expect(response?.status(), server.output()).toBe(200);
+      await expectVisible(page.getByRole("heading", { name: "Home" }));
+      await expectVisible(page.getByRole("heading", { name: "Abandoned cart" }));
+      expect(await page.locator(`script[data-api-key="${API_KEY}"]`).count()).toBe(1);
+      expect(await page.locator("ui-nav-menu a").allTextContents()).toEqual(["Home", "Flows", "Outbox", "Failed events"]);
+      expect(await page.locator(".Polaris-Frame").count()).toBe(0);
+      await expectVisible(page.getByRole("button", { name: "Turn on" }));
+      await hydrated(page);
+      await page.screenshot({ path: path.join(resultsDir, "admin-embedded.png"), fullPage: true });
       expect(pageErrors).toEqual([]);
     } finally {
       await context.close();
