@@ -218,7 +218,7 @@ const benchmark: Benchmark = {
         const input = deliveries(n, String(round));
         ours.push(await runOurs(template, dir, input, String(round)));
         const floorRound = Array.from({ length: FLOOR_REPEATS }, (_, repeat) => runFloor(dir, input, `${round}-${repeat}`));
-        floor.push(...floorRound);
+        floor.push(median(floorRound));
         const last = ours[ours.length - 1];
         console.error(
           `  round ${round}/${rounds}: receive ${seconds(last.receiveMs)}, ours ${seconds(last.processMs)}, floor ${seconds(median(floorRound))} (median of ${FLOOR_REPEATS})`,
@@ -232,7 +232,7 @@ const benchmark: Benchmark = {
       const floorRate = n / (floorMs / 1000);
       const spread = (values: number[]) => `${seconds(Math.min(...values))}–${seconds(Math.max(...values))}`;
 
-      console.log(`${NAME}: N=${n} Shopify ${TOPIC} deliveries; medians of ${rounds} rounds (floor: ${rounds * FLOOR_REPEATS} runs), after a ${warmup}-delivery warm-up`);
+      console.log(`${NAME}: N=${n} Shopify ${TOPIC} deliveries; medians of ${rounds} rounds (floor: median of ${FLOOR_REPEATS} runs per round), after a ${warmup}-delivery warm-up`);
       console.log(`  ours : processDue loop         ${seconds(oursMs)} (${spread(ours.map((r) => r.processMs))})  ${sig3(oursRate)} ${UNIT}`);
       console.log(`  floor: parse + better-sqlite3  ${seconds(floorMs)} (${spread(floor)})  ${sig3(floorRate)} ${UNIT}`);
       console.log(`  receive: receiveShopifyWebhook ${seconds(receiveMs)} (${spread(ours.map((r) => r.receiveMs))})  ${sig3(n / (receiveMs / 1000))} deliveries/s`);

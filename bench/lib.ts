@@ -27,6 +27,9 @@ export function resultLine(name: string, unit: string, ours: number, floor: numb
   return `${name}: value=${sig3(ours)} ${unit} floor=${sig3(floor)} ratio=${sig3(ours / floor)}`;
 }
 
+/** A wrong command line: the runner prints the message alone and exits with status 2. */
+export class UsageError extends Error {}
+
 /** `--name=value` or `--name value` options with positive integer values; anything else is an error. */
 export function intOptions<K extends string>(args: string[], defaults: Record<K, number>): Record<K, number> {
   const result = { ...defaults };
@@ -34,11 +37,11 @@ export function intOptions<K extends string>(args: string[], defaults: Record<K,
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]);
     const key = match?.[1];
     if (!match || !key || !Object.hasOwn(defaults, key)) {
-      throw new Error(`Unknown option "${args[i]}". Options: ${Object.keys(defaults).map((k) => `--${k}=N`).join(" ")}`);
+      throw new UsageError(`Unknown option "${args[i]}". Options: ${Object.keys(defaults).map((k) => `--${k}=N`).join(" ")}`);
     }
     const raw = match[2] ?? args[++i];
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${key} must be a positive integer, got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${key} must be a positive integer, got ${JSON.stringify(raw)}`);
     result[key as K] = value;
   }
   return result;

@@ -2,7 +2,7 @@
 // Each benchmark measures its floor (the same work done the simplest fast way) in the same run and ends with
 // exactly one line `NAME: value=V UNIT floor=F ratio=R` (R = ours ÷ floor, higher is better). See README.md.
 import path from "node:path";
-import type { Benchmark } from "./lib";
+import { UsageError, type Benchmark } from "./lib";
 
 /** Every benchmark, loaded only when it runs (listing them must not load Prisma). */
 const BENCHMARKS: Record<string, { description: string; load: () => Promise<{ default: Benchmark }> }> = {
@@ -38,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
