@@ -1,5 +1,6 @@
 // The environment, parsed once at boot. Core never reads process.env: routes, the worker and bin/ pass values in.
 import { z } from "zod";
+import { parseSendGridPublicKey } from "~/core/messaging/sendgrid-webhook.server";
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -10,18 +11,29 @@ const Env = z.object({
   SHOPIFY_API_KEY: z.string().optional(),
   SHOPIFY_API_SECRET: z.string().optional(),
   SHOPIFY_APP_URL: z.url().optional(),
-  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_fulfillments,write_discounts,read_products"),
+  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_fulfillments,write_discounts,read_products,write_app_proxy"),
   /** The Shopify emulator's origin (tests, local runs); never set in production. */
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
   SENDGRID_API_KEY: z.string().optional(),
   /** https://api.sendgrid.com, or https://api.eu.sendgrid.com for EU data residency, or an emulator. */
   SENDGRID_API_BASE_URL: z.url().default("https://api.sendgrid.com"),
+  /** SendGrid's Event Webhook verification key (Mail Settings → Event Webhook → Signature verification), base64 DER. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z
+    .string()
+    .refine((value) => parseSendGridPublicKey(value) !== null, "must be the base64 (DER) ECDSA P-256 public key SendGrid shows for the Event Webhook")
+    .optional(),
+  /** The app's public URL, for links in emails (unsubscribe); SHOPIFY_APP_URL, else http://localhost:PORT. */
+  APP_URL: z.url().optional(),
+  /** Signs unsubscribe links (16+ characters); unset → a random key stored in the database on first use. */
+  UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
   /** Fallback sender when a workspace has none: `Name <address>` or a bare address. */
   MAIL_FROM: z.string().default("Nudgeflow <hello@nudgeflow.dev>"),
   NUDGEFLOW_WORKER: z.enum(["embedded", "off"]).default("embedded"),
   WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
   SESSION_SECRET: z.string().min(16).optional(),
   DEMO_PASSWORD: z.string().min(8).optional(),
+  /** When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16).optional(),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -60,4 +72,10 @@ export function shopifyCredentials() {
     scopes: SCOPES.split(",").map((scope) => scope.trim()).filter(Boolean),
     adminApiOrigin: SHOPIFY_ADMIN_API_ORIGIN,
   };
+}
+
+/** The public origin of the app, for links that leave it (unsubscribe links in emails). */
+export function publicAppUrl(): string {
+  const { APP_URL, SHOPIFY_APP_URL, PORT } = env();
+  return (APP_URL ?? SHOPIFY_APP_URL ?? `http://localhost:${PORT}`).replace(/\/+$/, "");
 }

@@ -1,5 +1,6 @@
 // The command-line entry: `serve` (web + in-process worker, the embedded default), `worker` (scale-out),
-// `migrate`, `demo` (print or reset the demo sign-in). Run through tsx's ESM loader (`node --import tsx/esm`):
+// `migrate`, `demo` (print or reset the demo sign-in), `flows …` (flows as code: list, export, import,
+// validate, schema). Run through tsx's ESM loader (`node --import tsx/esm`):
 // `npm run serve`, `npm run nudgeflow -- help`. (tsx's CommonJS hook mangles .mjs files that express's
 // dependencies require, so only the ESM loader is used.)
 import { spawnSync } from "node:child_process";
@@ -18,6 +19,7 @@ Commands:
   worker    Apply migrations, then run only the worker (for scale-out next to web processes).
   migrate   Apply pending database migrations (DATABASE_URL; SQLite file by default).
   demo      Create the demo workspace if needed, set its password (DEMO_PASSWORD or a new one) and print it.
+  flows     Flows as code: list, export, import, validate, schema (\`nudgeflow flows help\`).
   help      Show this text.`;
 
 /** Applies pending migrations; Prisma's output is shown only when it fails. */
@@ -58,6 +60,15 @@ async function main(command: string | undefined) {
       if (!existsSync(buildPath)) throw new Error("No build found: run `npm run build` first (npm start does both).");
       const { serve } = await import("./serve");
       await serve(config, { buildUrl: pathToFileURL(buildPath).href, seedDemo: !shopifyCredentials() });
+      return;
+    }
+    case "flows": {
+      const { runFlowsCommand, FLOWS_USAGE } = await import("./flows");
+      if (["help", "--help", undefined].includes(process.argv[3])) {
+        console.log(FLOWS_USAGE);
+        return;
+      }
+      process.exitCode = await runFlowsCommand(process.argv.slice(3), { databaseUrl: config.DATABASE_URL });
       return;
     }
     case undefined:

@@ -22,6 +22,7 @@ const MESSAGE_STATUS: Record<string, { label: string; tone?: BadgeProps["tone"] 
   sent: { label: "Sent", tone: "success" },
   outbox: { label: "In outbox", tone: "attention" },
   failed: { label: "Failed", tone: "critical" },
+  suppressed: { label: "Suppressed", tone: "warning" },
 };
 
 export function MessageStatusBadge({ status }: { status: string }) {

@@ -1,14 +1,14 @@
 // One email as the shopper gets it: the HTML in a sandboxed frame (no scripts, no navigation), and the text part.
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
-import { BlockStack, Box, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Box, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
 import { useAdminLayoutData } from "~/components/admin-layout-data";
 import { formatDateTime } from "~/components/format";
 import { RouteErrorPage } from "~/components/route-error";
 import { MessageStatusBadge } from "~/components/status-badges";
-import { getMessage } from "~/core/messaging/queries.server";
+import { getMessage, type MessageEventSummary } from "~/core/messaging/queries.server";
 import { getDb } from "~/db.server";
 
 const Params = z.object({ messageId: z.string().min(1) });
@@ -85,13 +85,72 @@ export default function OutboxMessage() {
                   ? formatDateTime(message.sentAt, timeZone)
                   : message.status === "outbox"
                     ? "Kept in the outbox (no email provider)"
-                    : "Not sent yet"}
+                    : message.status === "suppressed"
+                      ? (message.error ?? "Not sent: the address is suppressed")
+                      : "Not sent yet"}
               </Detail>
             </BlockStack>
           </Card>
+          <Box paddingBlockStart="400">
+            <MessageTimeline events={message.events} timeZone={timeZone} />
+          </Box>
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+const EVENT_LABEL: Record<string, string> = {
+  processed: "Accepted by SendGrid",
+  delivered: "Delivered",
+  deferred: "Delivery delayed",
+  bounce: "Bounced",
+  dropped: "Dropped",
+  open: "Opened",
+  click: "Clicked",
+  spamreport: "Reported as spam",
+  unsubscribe: "Unsubscribed",
+  group_unsubscribe: "Unsubscribed (group)",
+};
+
+/** The message's events, oldest first: a small timeline. */
+function MessageTimeline({ events, timeZone }: { events: MessageEventSummary[]; timeZone: string }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingSm">
+          Activity
+        </Text>
+        {events.length === 0 ? (
+          <Text as="p" tone="subdued">
+            No delivery events yet.
+          </Text>
+        ) : (
+          <BlockStack gap="300" as="ul">
+            {events.map((event) => (
+              <Box as="li" key={event.id} borderInlineStartWidth="050" borderColor="border" paddingInlineStart="300">
+                <BlockStack gap="050">
+                  <InlineStack gap="200" blockAlign="center">
+                    <Text as="span" fontWeight="semibold">
+                      {EVENT_LABEL[event.type] ?? event.type}
+                    </Text>
+                    {event.machineOpen ? <Badge>Machine open</Badge> : null}
+                  </InlineStack>
+                  <Text as="span" tone="subdued" variant="bodySm">
+                    {formatDateTime(event.occurredAt, timeZone)}
+                  </Text>
+                  {event.url || event.reason ? (
+                    <Text as="span" variant="bodySm" breakWord>
+                      {event.url ?? event.reason ?? ""}
+                    </Text>
+                  ) : null}
+                </BlockStack>
+              </Box>
+            ))}
+          </BlockStack>
+        )}
+      </BlockStack>
+    </Card>
   );
 }
 

@@ -36,6 +36,16 @@ export const Cart = z.object({
   lineItems: z.array(LineItem),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
+  /**
+   * Who holds the cart, when the source says (a storefront capture with an email or a logged-in customer).
+   * Platform cart webhooks carry nobody: null.
+   */
+  customer: CustomerRef.nullable().default(null),
+  /**
+   * False when the source named the cart (and who holds it) without stating its contents: `lineItems` and
+   * `totalPrice` are then empty placeholders, and profiles keep the contents they already hold.
+   */
+  contentsKnown: z.boolean().default(true),
 });
 export type Cart = z.infer<typeof Cart>;
 

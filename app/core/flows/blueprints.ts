@@ -25,7 +25,7 @@ function emailHtml(body: { heading: string; intro: string; button: string; outro
 <tr><td align="center" style="padding:24px 32px"><a href="{{ checkout.recovery_url }}" style="display:inline-block;background:#111827;color:#ffffff;text-decoration:none;padding:12px 24px;border-radius:6px;font-weight:600">${body.button}</a></td></tr>
 ${body.outro ? `<tr><td style="padding:0 32px 24px;font-size:14px;line-height:1.5;color:#374151">${body.outro}</td></tr>` : ""}
 </table>
-<p style="font-size:12px;color:#9ca3af;margin:16px 0 0">You are receiving this because you started a checkout at {{ shop.name }}.</p>
+<p style="font-size:12px;color:#9ca3af;margin:16px 0 0">You are receiving this because you started a checkout at {{ shop.name }}.{% if unsubscribe_url %} <a href="{{ unsubscribe_url }}" style="color:#6b7280">Unsubscribe</a>{% endif %}</p>
 </td></tr></table></body></html>`;
 }
 
@@ -38,7 +38,9 @@ ${body.intro}
 {% endfor %}Total: {{ checkout.total }}
 
 ${body.button}: {{ checkout.recovery_url }}
-${body.outro ? `\n${body.outro}\n` : ""}`;
+${body.outro ? `\n${body.outro}\n` : ""}{% if unsubscribe_url %}
+Unsubscribe: {{ unsubscribe_url }}
+{% endif %}`;
 }
 
 const greeting = `{% if customer.first_name %}Hi {{ customer.first_name }}, w{% else %}W{% endif %}`;
@@ -57,6 +59,9 @@ const abandonedCart = FlowDefinition.parse({
     ],
   },
   goal: { event: "order.add", scope: "customer", label: "order placed" },
+  // Mirrors Shopify's own abandoned-checkout default ("Anyone who abandons"): reminders about a checkout the
+  // shopper started go out whatever their marketing consent. The merchant can switch this flow to "marketing".
+  rules: { consent: "transactional", quietHours: null },
   entry: "wait-1h",
   nodes: [
     { id: "wait-1h", type: "delay", duration: { hours: 1 }, anchor: "trigger_activity", next: "email-reminder" },

@@ -46,3 +46,8 @@ export function conditionHolds(condition: Condition, context: unknown): boolean 
 export function allConditionsHold(conditions: Condition[], context: unknown): boolean {
   return conditions.every((condition) => conditionHolds(condition, context));
 }
+
+/** Conditions combined as a node says: all of them, or any one. */
+export function conditionsMatch(match: "all" | "any", conditions: Condition[], context: unknown): boolean {
+  return match === "all" ? allConditionsHold(conditions, context) : conditions.some((condition) => conditionHolds(condition, context));
+}

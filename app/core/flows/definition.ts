@@ -1,9 +1,16 @@
 // The flow definition format: one JSON document that the builder edits, the CLI imports and exports, and the
-// engine runs. Isomorphic. Publishing freezes a copy as a FlowVersion.
+// engine runs. Isomorphic. Publishing freezes a copy as a FlowVersion. Documented in docs/flows.md; its JSON
+// Schema is docs/flow-definition.schema.json (`nudgeflow flows schema`).
 import { z } from "zod";
+import { assertUnreachable } from "~/core/assert";
 import { CANONICAL_EVENT_TYPES } from "~/core/events";
+import { isTimeZone, WEEKDAYS } from "./zoned-time";
 
-export const NodeId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, "node ids are 1-64 letters, digits, - or _");
+export const NodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "node ids are 1-64 letters, digits, - or _");
+/** Where an output goes: a node id, or null to end the path there. */
+const Next = NodeId.nullable();
+/** The name of a branch or variant, recorded in the trace when it is taken. */
+export const BranchId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "branch and variant ids are 1-64 letters, digits, - or _");
 
 const MAX_DELAY_MS = 365 * 86_400_000;
 export const Duration = z
@@ -20,6 +27,12 @@ export function durationMs(duration: { minutes?: number; hours?: number; days?: 
   return ((duration.days ?? 0) * 24 * 60 + (duration.hours ?? 0) * 60 + (duration.minutes ?? 0)) * 60_000;
 }
 
+/** A time of day on a 24-hour clock. */
+export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day is HH:MM on a 24-hour clock, 00:00 to 23:59");
+/** An IANA time zone name such as America/New_York; when omitted, the store's time zone. */
+export const TimeZone = z.string().refine(isTimeZone, { error: (issue) => `${JSON.stringify(issue.input)} is not an IANA time zone (such as America/New_York)` });
+export const Weekday = z.enum(WEEKDAYS);
+
 export const DelayNode = z.object({
   id: NodeId,
   type: z.literal("delay"),
@@ -29,7 +42,22 @@ export const DelayNode = z.object({
    * still being edited keeps pushing the wake-up back).
    */
   anchor: z.enum(["previous_step", "trigger_activity"]).default("previous_step"),
-  next: NodeId.nullable(),
+  next: Next,
+});
+
+/** Waits for the next allowed weekday at a time of day (counted from when the enrollment reaches the node). */
+export const WaitUntilNode = z.object({
+  id: NodeId,
+  type: z.literal("wait_until"),
+  time: TimeOfDay,
+  weekdays: z
+    .array(Weekday)
+    .min(1, "allow at least one weekday")
+    .refine((days) => new Set(days).size === days.length, "each weekday once")
+    .default([...WEEKDAYS]),
+  /** Defaults to the store's time zone. */
+  timeZone: TimeZone.optional(),
+  next: Next,
 });
 
 export const EmailNode = z.object({
@@ -41,25 +69,75 @@ export const EmailNode = z.object({
   preheader: z.string().max(200).default(""),
   html: z.string().min(1, "an email needs a body"),
   text: z.string().min(1, "an email needs a plain-text part"),
-  next: NodeId.nullable(),
+  next: Next,
 });
 
-export const ExitNode = z.object({ id: NodeId, type: z.literal("exit") });
-
-export const FlowNode = z.discriminatedUnion("type", [DelayNode, EmailNode, ExitNode]);
-export type FlowNode = z.infer<typeof FlowNode>;
-export type EmailNode = z.infer<typeof EmailNode>;
-export type DelayNode = z.infer<typeof DelayNode>;
-
-const TriggerEventType = z.enum(CANONICAL_EVENT_TYPES as [string, ...string[]]);
-
-/** A condition on the trigger's context (`checkout.email`, `customer.ordersCount`, …). */
+/**
+ * A condition on a context of dotted paths. Trigger conditions see `event`, `checkout` and `customer`; nodes
+ * also see `enrollment` (`enrollment.placedOrderSinceEntering`, `enrollment.enteredAt`).
+ */
 export const Condition = z.object({
   path: z.string().regex(/^[a-zA-Z]+(\.[a-zA-Z]+)*$/, "a dotted path such as checkout.email"),
   op: z.enum(["exists", "not_exists", "eq", "neq", "gt", "gte", "lt", "lte"]),
   value: z.union([z.string(), z.number(), z.boolean()]).optional(),
 });
 export type Condition = z.infer<typeof Condition>;
+
+/** How a list of conditions combines: every one holds, or at least one does. */
+const Match = z.enum(["all", "any"]).default("all");
+
+/** Yes/no on conditions over the customer, the trigger event, the checkout and the enrollment. */
+export const ConditionNode = z.object({
+  id: NodeId,
+  type: z.literal("condition"),
+  match: Match,
+  conditions: z.array(Condition).min(1, "a condition node needs at least one condition"),
+  yes: Next,
+  no: Next,
+});
+
+export const SplitBranch = z.object({
+  id: BranchId,
+  match: Match,
+  conditions: z.array(Condition).min(1, "a branch needs at least one condition"),
+  next: Next,
+});
+
+/** Multi-way: the first branch whose conditions hold is taken; none → `else`. */
+export const SplitNode = z.object({
+  id: NodeId,
+  type: z.literal("split"),
+  branches: z.array(SplitBranch),
+  else: Next,
+});
+
+export const AbVariant = z.object({
+  id: BranchId,
+  /** Relative weight; a variant with weight 0 gets nobody. */
+  weight: z.number().int().nonnegative().max(10_000),
+  next: Next,
+});
+
+/** A/B(/n) split: each customer is assigned a variant by a hash of customer, flow and node, so always the same one. */
+export const AbSplitNode = z.object({
+  id: NodeId,
+  type: z.literal("ab_split"),
+  variants: z.array(AbVariant),
+});
+
+export const ExitNode = z.object({ id: NodeId, type: z.literal("exit") });
+
+export const FlowNode = z.discriminatedUnion("type", [DelayNode, WaitUntilNode, EmailNode, ConditionNode, SplitNode, AbSplitNode, ExitNode]);
+export type FlowNode = z.infer<typeof FlowNode>;
+export type EmailNode = z.infer<typeof EmailNode>;
+export type DelayNode = z.infer<typeof DelayNode>;
+export type WaitUntilNode = z.infer<typeof WaitUntilNode>;
+export type ConditionNode = z.infer<typeof ConditionNode>;
+export type SplitNode = z.infer<typeof SplitNode>;
+export type AbSplitNode = z.infer<typeof AbSplitNode>;
+export type AbVariant = z.infer<typeof AbVariant>;
+
+const TriggerEventType = z.enum(CANONICAL_EVENT_TYPES as [string, ...string[]]);
 
 export const Trigger = z.object({
   type: z.literal("event"),
@@ -79,61 +157,179 @@ export const Goal = z.object({
 });
 export type Goal = z.infer<typeof Goal>;
 
+/** A daily window in which no email goes out: an email due inside it waits for the window's end. */
+export const QuietHours = z
+  .object({
+    start: TimeOfDay,
+    end: TimeOfDay,
+    /** Defaults to the store's time zone. */
+    timeZone: TimeZone.optional(),
+  })
+  .refine((window) => window.start !== window.end, { message: "quiet hours start and end must differ", path: ["end"] });
+export type QuietHours = z.infer<typeof QuietHours>;
+
+export const FlowRules = z.object({
+  /**
+   * `marketing`: email steps are skipped (and recorded as such) for customers who have not accepted marketing.
+   * `transactional`: email steps go to everyone the trigger enrolls.
+   */
+  consent: z.enum(["marketing", "transactional"]).default("marketing"),
+  quietHours: QuietHours.nullable().default(null),
+});
+export type FlowRules = z.infer<typeof FlowRules>;
+export const DEFAULT_RULES: FlowRules = { consent: "marketing", quietHours: null };
+
 export const FlowDefinition = z
   .object({
     schemaVersion: z.literal(1),
     trigger: Trigger,
     goal: Goal.nullable(),
-    /** Re-entry: never, for the skeleton (one enrollment per entity per flow). */
+    /** Re-entry: never, for now (one enrollment per entity per flow). */
     entry: NodeId,
     nodes: z.array(FlowNode).min(1),
+    rules: FlowRules.default(DEFAULT_RULES),
   })
   .superRefine((definition, ctx) => {
     for (const problem of graphProblems(definition)) ctx.addIssue({ code: "custom", message: problem.message, path: problem.path });
   });
 export type FlowDefinition = z.infer<typeof FlowDefinition>;
 
-interface GraphProblem {
+export interface GraphProblem {
   message: string;
   path: (string | number)[];
 }
 
-function nextOf(node: FlowNode): string | null {
-  return node.type === "exit" ? null : node.next;
+/** One outgoing edge of a node: its label (next, yes, no, a branch or variant id), target and place in the node. */
+export interface NodeOutput {
+  label: string;
+  next: string | null;
+  path: (string | number)[];
 }
 
-/** Structural checks: ids unique, every `next` exists, every node reachable, no cycles. */
+export function outputsOf(node: FlowNode): NodeOutput[] {
+  switch (node.type) {
+    case "delay":
+    case "wait_until":
+    case "email":
+      return [{ label: "next", next: node.next, path: ["next"] }];
+    case "condition":
+      return [
+        { label: "yes", next: node.yes, path: ["yes"] },
+        { label: "no", next: node.no, path: ["no"] },
+      ];
+    case "split":
+      return [
+        ...node.branches.map((branch, index) => ({ label: branch.id, next: branch.next, path: ["branches", index, "next"] })),
+        { label: "else", next: node.else, path: ["else"] },
+      ];
+    case "ab_split":
+      return node.variants.map((variant, index) => ({ label: variant.id, next: variant.next, path: ["variants", index, "next"] }));
+    case "exit":
+      return [];
+    default:
+      return assertUnreachable(node);
+  }
+}
+
+/** Problems inside one node that its field schemas cannot see: branch lists, duplicate labels, weights. */
+function nodeProblems(node: FlowNode, index: number): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const duplicates = (ids: string[], what: string, list: string) =>
+    ids.forEach((id, position) => {
+      if (ids.indexOf(id) !== position) problems.push({ message: `node "${node.id}" has two ${what} named "${id}"`, path: ["nodes", index, list, position, "id"] });
+    });
+  if (node.type === "split") {
+    if (node.branches.length === 0) problems.push({ message: `split "${node.id}" needs at least one branch besides else`, path: ["nodes", index, "branches"] });
+    duplicates(node.branches.map((branch) => branch.id), "branches", "branches");
+  }
+  if (node.type === "ab_split") {
+    if (node.variants.length < 2) problems.push({ message: `A/B split "${node.id}" needs at least two variants`, path: ["nodes", index, "variants"] });
+    else if (node.variants.every((variant) => variant.weight === 0)) {
+      problems.push({ message: `A/B split "${node.id}" has weights that sum to 0: give at least one variant a weight`, path: ["nodes", index, "variants"] });
+    }
+    duplicates(node.variants.map((variant) => variant.id), "variants", "variants");
+  }
+  return problems;
+}
+
+/** Structural checks: ids unique, every output goes to a node that exists, every node reachable, no cycles. */
 export function graphProblems(definition: { entry: string; nodes: FlowNode[] }): GraphProblem[] {
   const problems: GraphProblem[] = [];
-  const byId = new Map<string, FlowNode>();
+  const byId = new Map<string, { node: FlowNode; index: number }>();
   definition.nodes.forEach((node, index) => {
     if (byId.has(node.id)) problems.push({ message: `duplicate node id "${node.id}"`, path: ["nodes", index, "id"] });
-    byId.set(node.id, node);
+    else byId.set(node.id, { node, index });
+    problems.push(...nodeProblems(node, index));
   });
-  if (!byId.has(definition.entry)) problems.push({ message: `entry node "${definition.entry}" does not exist`, path: ["entry"] });
+  const entryExists = byId.has(definition.entry);
+  if (!entryExists) problems.push({ message: `entry node "${definition.entry}" does not exist`, path: ["entry"] });
   definition.nodes.forEach((node, index) => {
-    const next = nextOf(node);
-    if (next !== null && !byId.has(next)) problems.push({ message: `node "${node.id}" goes to "${next}", which does not exist`, path: ["nodes", index, "next"] });
-  });
-  // Walk from the entry; revisiting a node on the current path is a cycle.
-  const reached = new Set<string>();
-  let current: string | null = byId.has(definition.entry) ? definition.entry : null;
-  while (current !== null) {
-    if (reached.has(current)) {
-      problems.push({ message: `the path loops back to "${current}"`, path: ["nodes"] });
-      break;
+    for (const output of outputsOf(node)) {
+      if (output.next !== null && !byId.has(output.next)) {
+        const via = output.label === "next" ? "" : ` (${output.label})`;
+        problems.push({ message: `node "${node.id}"${via} goes to "${output.next}", which does not exist`, path: ["nodes", index, ...output.path] });
+      }
     }
-    reached.add(current);
-    const node = byId.get(current);
-    current = node ? nextOf(node) : null;
-    if (current !== null && !byId.has(current)) break;
-  }
+  });
+  if (!entryExists) return problems;
+
+  // Depth-first from the entry over every output; an edge back to a node on the current path is a cycle.
+  const reached = new Set<string>();
+  const onPath = new Set<string>();
+  const visit = (id: string) => {
+    const entry = byId.get(id);
+    if (!entry) return;
+    reached.add(id);
+    onPath.add(id);
+    for (const output of outputsOf(entry.node)) {
+      if (output.next === null) continue;
+      if (onPath.has(output.next)) {
+        problems.push({ message: `the path loops back to "${output.next}"`, path: ["nodes", entry.index, ...output.path] });
+      } else if (!reached.has(output.next)) {
+        visit(output.next);
+      }
+    }
+    onPath.delete(id);
+  };
+  visit(definition.entry);
   definition.nodes.forEach((node, index) => {
-    if (!reached.has(node.id) && byId.has(definition.entry)) problems.push({ message: `node "${node.id}" cannot be reached from the entry`, path: ["nodes", index] });
+    if (!reached.has(node.id)) problems.push({ message: `node "${node.id}" cannot be reached from the entry`, path: ["nodes", index] });
   });
   return problems;
 }
 
 export function findNode(definition: FlowDefinition, id: string): FlowNode | undefined {
   return definition.nodes.find((node) => node.id === id);
+}
+
+/** A validation problem for people: `nodes[3].next: node "a" goes to "b", which does not exist`. */
+export interface DefinitionProblem {
+  path: string;
+  message: string;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const key of path) text += typeof key === "number" ? `[${key}]` : text === "" ? String(key) : `.${String(key)}`;
+  return text || "(document)";
+}
+
+export type ValidationResult = { ok: true; definition: FlowDefinition } | { ok: false; problems: DefinitionProblem[] };
+
+/** Parses a definition, returning every problem with the path where it is. */
+export function validateDefinition(input: unknown): ValidationResult {
+  const parsed = FlowDefinition.safeParse(input);
+  if (parsed.success) return { ok: true, definition: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })) };
+}
+
+/** The same for a JSON document's text (a file the CLI reads): a syntax error is a problem too. */
+export function validateDefinitionJson(text: string): ValidationResult {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problems: [{ path: "(document)", message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
+  return validateDefinition(input);
 }

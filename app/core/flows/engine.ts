@@ -1,9 +1,14 @@
 // The engine decides; executors act. `nextStep` is pure: given a definition, where an enrollment stands and
 // the facts about it now, it says what to do. No database, no clock, no I/O.
 import { assertUnreachable } from "~/core/assert";
-import { durationMs, findNode, type EmailNode, type FlowDefinition } from "./definition";
+import { conditionsMatch } from "./conditions";
+import { durationMs, findNode, type AbVariant, type EmailNode, type FlowDefinition } from "./definition";
+import { sha256Hex } from "./hash";
+import { nextLocalTime, windowEnd } from "./zoned-time";
 
 export interface EnrollmentState {
+  flowId: string;
+  customerId: string;
   currentNodeId: string | null;
   enteredAt: Date;
   lastStepAt: Date | null;
@@ -14,31 +19,105 @@ export interface EnrollmentFacts {
   goalReached: string | null;
   /** The last activity of the trigger entity (a checkout's last update), when it has one. */
   entityActivityAt: Date | null;
+  /** The store's IANA time zone: wait-until nodes and quiet hours count in it unless they name their own. */
+  timeZone: string;
+  /** Whether the customer has accepted marketing email. */
+  acceptsMarketing: boolean;
+  /**
+   * What condition and split nodes read: `customer` (profile and metrics: ordersCount, totalSpent in minor
+   * units, lastOrderAt, acceptsMarketing …), `checkout`, `event` (the trigger event: type, occurredAt, data) and
+   * `enrollment` (enteredAt, placedOrderSinceEntering).
+   */
+  context: Record<string, unknown>;
 }
+
+/** What a branching node chose, as recorded in the step's trace. */
+export type BranchTaken =
+  | { branch: string }
+  | { variant: string; bucket: number };
 
 export type Decision =
   | { kind: "exit"; reason: string }
   | { kind: "complete" }
-  | { kind: "wait"; until: Date }
+  | { kind: "wait"; until: Date; reason?: string }
   | { kind: "pass-delay"; nodeId: string; next: string | null }
-  | { kind: "send-email"; node: EmailNode; next: string | null };
+  | { kind: "branch"; nodeId: string; nodeType: "condition" | "split" | "ab_split"; next: string | null; taken: BranchTaken }
+  | { kind: "skip-email"; node: EmailNode; next: string | null; reason: string }
+  | { kind: "send-email"; node: EmailNode; next: string | null; deferred?: string };
+
+/** Buckets per assignment: variants get shares of 0…9999 in proportion to their weights. */
+export const AB_BUCKETS = 10_000;
+
+/** The customer's bucket for one A/B node of one flow: always the same for the same three ids. */
+export function abBucket(input: { customerId: string; flowId: string; nodeId: string }): number {
+  const digest = sha256Hex(`${input.flowId}\u0000${input.nodeId}\u0000${input.customerId}`);
+  return Number.parseInt(digest.slice(0, 8), 16) % AB_BUCKETS;
+}
+
+/** The variant whose share of the buckets holds `bucket`. Weights are relative; zero-weight variants get nobody. */
+export function variantForBucket(variants: AbVariant[], bucket: number): AbVariant {
+  const total = variants.reduce((sum, variant) => sum + variant.weight, 0);
+  const point = (bucket / AB_BUCKETS) * total;
+  let upTo = 0;
+  for (const variant of variants) {
+    upTo += variant.weight;
+    if (variant.weight > 0 && point < upTo) return variant;
+  }
+  // Only reachable through rounding at the very top: the last variant with a weight.
+  return [...variants].reverse().find((variant) => variant.weight > 0) ?? variants[variants.length - 1];
+}
+
+function describeWindow(window: { start: string; end: string }, zone: string): string {
+  return `quiet hours ${window.start}-${window.end} ${zone}`;
+}
 
 export function nextStep(definition: FlowDefinition, state: EnrollmentState, facts: EnrollmentFacts, now: Date): Decision {
   if (facts.goalReached) return { kind: "exit", reason: `goal: ${facts.goalReached}` };
   if (state.currentNodeId === null) return { kind: "complete" };
   const node = findNode(definition, state.currentNodeId);
   if (!node) return { kind: "exit", reason: `node "${state.currentNodeId}" is not in this flow version` };
+  /** When the enrollment arrived at this node. */
+  const arrivedAt = state.lastStepAt ?? state.enteredAt;
   switch (node.type) {
     case "delay": {
-      const from =
-        node.anchor === "trigger_activity"
-          ? (facts.entityActivityAt ?? state.enteredAt)
-          : (state.lastStepAt ?? state.enteredAt);
+      const from = node.anchor === "trigger_activity" ? (facts.entityActivityAt ?? state.enteredAt) : arrivedAt;
       const due = new Date(from.getTime() + durationMs(node.duration));
       return due > now ? { kind: "wait", until: due } : { kind: "pass-delay", nodeId: node.id, next: node.next };
     }
-    case "email":
+    case "wait_until": {
+      const due = nextLocalTime(arrivedAt, node.time, node.weekdays, node.timeZone ?? facts.timeZone);
+      return due > now ? { kind: "wait", until: due } : { kind: "pass-delay", nodeId: node.id, next: node.next };
+    }
+    case "condition": {
+      const yes = conditionsMatch(node.match, node.conditions, facts.context);
+      return { kind: "branch", nodeId: node.id, nodeType: "condition", next: yes ? node.yes : node.no, taken: { branch: yes ? "yes" : "no" } };
+    }
+    case "split": {
+      const branch = node.branches.find((candidate) => conditionsMatch(candidate.match, candidate.conditions, facts.context));
+      return branch
+        ? { kind: "branch", nodeId: node.id, nodeType: "split", next: branch.next, taken: { branch: branch.id } }
+        : { kind: "branch", nodeId: node.id, nodeType: "split", next: node.else, taken: { branch: "else" } };
+    }
+    case "ab_split": {
+      const bucket = abBucket({ customerId: state.customerId, flowId: state.flowId, nodeId: node.id });
+      const variant = variantForBucket(node.variants, bucket);
+      return { kind: "branch", nodeId: node.id, nodeType: "ab_split", next: variant.next, taken: { variant: variant.id, bucket } };
+    }
+    case "email": {
+      if (definition.rules.consent === "marketing" && !facts.acceptsMarketing) {
+        return { kind: "skip-email", node, next: node.next, reason: "no marketing consent" };
+      }
+      const quiet = definition.rules.quietHours;
+      if (quiet) {
+        const zone = quiet.timeZone ?? facts.timeZone;
+        const reason = describeWindow(quiet, zone);
+        const end = windowEnd(now, quiet, zone);
+        if (end) return { kind: "wait", until: end, reason };
+        // Arrived inside the window and waited for its end: the send records that it was deferred.
+        if (windowEnd(arrivedAt, quiet, zone) && arrivedAt < now) return { kind: "send-email", node, next: node.next, deferred: reason };
+      }
       return { kind: "send-email", node, next: node.next };
+    }
     case "exit":
       return { kind: "exit", reason: "reached an exit node" };
     default:

@@ -2,9 +2,23 @@
 import type { Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
 import { findBlueprint } from "./blueprints";
-import { FlowDefinition } from "./definition";
+import { validateDefinition, type DefinitionProblem, type FlowDefinition } from "./definition";
+import { loadVersion } from "./versions.server";
 
 export class FlowError extends Error {}
+
+/** A definition that does not validate: every problem with its path (`nodes[2].next: …`). */
+export class FlowValidationError extends FlowError {
+  constructor(readonly problems: DefinitionProblem[]) {
+    super(problems.map((problem) => `${problem.path}: ${problem.message}`).join("; "));
+  }
+}
+
+function parseOrThrow(input: unknown): FlowDefinition {
+  const result = validateDefinition(input);
+  if (!result.ok) throw new FlowValidationError(result.problems);
+  return result.definition;
+}
 
 export type FlowStatus = "draft" | "live" | "paused";
 
@@ -33,14 +47,13 @@ export async function enableBlueprint(deps: { db: Db; clock: Clock }, input: { w
 
 /** Freezes a definition as the flow's next version and makes it live. Running enrollments keep their version. */
 export async function publishFlow(deps: { db: Db; clock: Clock }, input: { workspaceId: string; flowId: string; definition: unknown }) {
-  const parsed = FlowDefinition.safeParse(input.definition);
-  if (!parsed.success) throw new FlowError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "));
+  const definition = parseOrThrow(input.definition);
   return deps.db.$transaction(async (tx) => {
     const flow = await tx.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
     if (!flow) throw new FlowError("flow not found");
     const last = await tx.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: "desc" } });
     const version = await tx.flowVersion.create({
-      data: { workspaceId: input.workspaceId, flowId: flow.id, version: (last?.version ?? 0) + 1, definition: parsed.data, publishedAt: deps.clock.now() },
+      data: { workspaceId: input.workspaceId, flowId: flow.id, version: (last?.version ?? 0) + 1, definition, publishedAt: deps.clock.now() },
     });
     await tx.flow.update({ where: { id: flow.id }, data: { liveVersionId: version.id, status: "live" } });
     return { versionId: version.id, version: version.version };
@@ -93,4 +106,42 @@ export async function listFlows(db: Db, input: { workspaceId: string }): Promise
       createdAt: flow.createdAt.toISOString(),
     };
   });
+}
+
+/**
+ * Creates a flow from a definition (flows as code). Validated first: an invalid definition writes nothing.
+ * With `publish`, version 1 is frozen and the flow goes live; without it the flow is a draft holding the
+ * definition as version 1, not live (a separate draft column needs a schema change: see ADR 0009).
+ */
+export async function importFlow(
+  deps: { db: Db; clock: Clock },
+  input: { workspaceId: string; name: string; definition: unknown; publish: boolean },
+) {
+  const definition = parseOrThrow(input.definition);
+  const workspace = await deps.db.workspace.findUnique({ where: { id: input.workspaceId }, select: { id: true } });
+  if (!workspace) throw new FlowError(`workspace "${input.workspaceId}" not found`);
+  return deps.db.$transaction(async (tx) => {
+    const flow = await tx.flow.create({ data: { workspaceId: input.workspaceId, name: input.name, status: "draft" } });
+    const version = await tx.flowVersion.create({
+      data: { workspaceId: input.workspaceId, flowId: flow.id, version: 1, definition, publishedAt: deps.clock.now() },
+    });
+    if (input.publish) await tx.flow.update({ where: { id: flow.id }, data: { liveVersionId: version.id, status: "live" } });
+    return { flowId: flow.id, version: 1, status: input.publish ? ("live" as const) : ("draft" as const) };
+  });
+}
+
+/** A flow's definition as JSON-ready data: the given version, else the live one, else the latest. */
+export async function exportFlow(db: Db, input: { workspaceId: string; flowId: string; version?: number }): Promise<FlowDefinition> {
+  const flow = await db.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
+  if (!flow) throw new FlowError(`flow "${input.flowId}" not found in workspace "${input.workspaceId}"`);
+  const version = input.version !== undefined
+    ? await db.flowVersion.findFirst({ where: { flowId: flow.id, workspaceId: input.workspaceId, version: input.version } })
+    : await db.flowVersion.findFirst({
+        where: { flowId: flow.id, workspaceId: input.workspaceId, ...(flow.liveVersionId ? { id: flow.liveVersionId } : {}) },
+        orderBy: { version: "desc" },
+      });
+  if (!version) throw new FlowError(input.version !== undefined ? `flow "${flow.id}" has no version ${input.version}` : `flow "${flow.id}" has no versions`);
+  const definition = await loadVersion(db, { workspaceId: input.workspaceId, versionId: version.id });
+  if (!definition) throw new FlowError(`version ${version.version} of flow "${flow.id}" no longer validates`);
+  return definition;
 }

@@ -2,6 +2,7 @@
 // unique (enrollment, node) key makes it happen at most once, whatever crashes, retries or second workers do:
 // the step's effects (the message row, the move to the next node) commit in the same transaction.
 import { isUniqueViolation, type Db, type DbTx } from "~/db.server";
+import { assertUnreachable } from "~/core/assert";
 import type { Clock } from "~/core/clock";
 import { derivedId } from "~/core/ids";
 import type { Logger } from "~/core/logger.server";
@@ -10,8 +11,9 @@ import { LineItem } from "~/core/events";
 import { checkoutEmailContext } from "~/core/messaging/email-context";
 import { renderEmail } from "~/core/messaging/render";
 import { parseMailbox } from "~/core/messaging/sender";
+import type { UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { nextStep, type Decision, type EnrollmentFacts } from "./engine";
-import type { FlowDefinition } from "./definition";
+import { findNode, type FlowDefinition } from "./definition";
 import { loadVersion } from "./versions.server";
 
 export interface RunnerDeps {
@@ -20,26 +22,55 @@ export interface RunnerDeps {
   logger: Logger;
   /** Sender when the workspace has none: "Name <address>". */
   defaultFrom: string;
+  /** Signed unsubscribe links for `{{ unsubscribe_url }}` (messaging); none → the variable renders empty. */
+  unsubscribe?: UnsubscribeLinks;
 }
 
-/** At most this many steps per enrollment per wake-up: a guard, flows are acyclic. */
+/** What a step records in its trace (StepRun.result). */
+type StepResult = { [key: string]: string | number | boolean | null };
+
+/** At most this many steps per enrollment per wake-up; a longer path goes on at the next tick. */
 const MAX_STEPS_PER_WAKE = 25;
 
 type EnrollmentRow = NonNullable<Awaited<ReturnType<Db["enrollment"]["findUnique"]>>>;
 
 async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDefinition): Promise<EnrollmentFacts> {
+  const { workspaceId } = enrollment;
   const checkout = enrollment.entityType === "checkout"
-    ? await tx.checkout.findFirst({ where: { id: enrollment.entityId, workspaceId: enrollment.workspaceId } })
+    ? await tx.checkout.findFirst({ where: { id: enrollment.entityId, workspaceId } })
     : null;
-  let goalReached: string | null = null;
-  if (definition.goal) {
-    const order = await tx.order.findFirst({
-      where: { workspaceId: enrollment.workspaceId, customerId: enrollment.customerId, placedAt: { gte: enrollment.enteredAt } },
-      select: { id: true },
-    });
-    if (order || checkout?.orderId) goalReached = definition.goal.label;
-  }
-  return { goalReached, entityActivityAt: checkout?.lastActivityAt ?? null };
+  const customer = await tx.customer.findFirst({ where: { id: enrollment.customerId, workspaceId } });
+  const order = await tx.order.findFirst({
+    where: { workspaceId, customerId: enrollment.customerId, placedAt: { gte: enrollment.enteredAt } },
+    select: { id: true },
+  });
+  const placedOrderSinceEntering = Boolean(order || checkout?.orderId);
+  const store = await tx.store.findFirst({
+    where: checkout ? { id: checkout.storeId, workspaceId } : { workspaceId },
+    orderBy: { createdAt: "asc" },
+    select: { timezone: true },
+  });
+  // The trigger event is read only where a condition may look at it.
+  const node = enrollment.currentNodeId ? findNode(definition, enrollment.currentNodeId) : undefined;
+  const trigger = node?.type === "condition" || node?.type === "split"
+    ? await tx.event.findFirst({
+        where: { workspaceId, customerId: enrollment.customerId, type: { in: definition.trigger.events }, occurredAt: enrollment.enteredAt },
+        orderBy: { createdAt: "asc" },
+        select: { type: true, occurredAt: true, data: true },
+      })
+    : null;
+  return {
+    goalReached: definition.goal && placedOrderSinceEntering ? definition.goal.label : null,
+    entityActivityAt: checkout?.lastActivityAt ?? null,
+    timeZone: store?.timezone ?? "UTC",
+    acceptsMarketing: customer?.acceptsMarketing ?? false,
+    context: {
+      customer,
+      checkout,
+      event: trigger,
+      enrollment: { enteredAt: enrollment.enteredAt, placedOrderSinceEntering },
+    },
+  };
 }
 
 const StoredLineItems = z.array(LineItem);
@@ -62,6 +93,16 @@ export function createFlowRunner(deps: RunnerDeps) {
     if (result.count !== 1) throw new EnrollmentMovedError();
   }
 
+  /** Records a step that has no effect besides moving on (a delay passed, a branch taken, an email skipped). */
+  async function runStep(enrollment: EnrollmentRow, now: Date, step: { nodeId: string; nodeType: string; next: string | null; result?: StepResult }) {
+    await db.$transaction(async (tx) => {
+      await tx.stepRun.create({
+        data: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, nodeId: step.nodeId, nodeType: step.nodeType, ranAt: now, ...(step.result ? { result: step.result } : {}) },
+      });
+      await moveEnrollment(tx, enrollment, { currentNodeId: step.next, lastStepAt: now, wakeAt: now });
+    });
+  }
+
   async function sendEmail(enrollment: EnrollmentRow, decision: Extract<Decision, { kind: "send-email" }>, now: Date) {
     const workspace = await db.workspace.findUniqueOrThrow({ where: { id: enrollment.workspaceId } });
     const customer = await db.customer.findFirstOrThrow({ where: { id: enrollment.customerId, workspaceId: enrollment.workspaceId } });
@@ -75,6 +116,7 @@ export function createFlowRunner(deps: RunnerDeps) {
     const rendered = to
       ? await renderEmail(decision.node, checkoutEmailContext({
           shop: { name: store?.name ?? workspace.name, email: workspace.fromEmail },
+          unsubscribeUrl: (await deps.unsubscribe?.urlFor(derivedId("msg", enrollment.id, decision.node.id))) ?? null,
           customer: { firstName: customer.firstName, lastName: customer.lastName, email: to },
           checkout: checkout
             ? { currency: checkout.currency, totalPrice: checkout.totalPrice, subtotalPrice: checkout.subtotalPrice, recoveryUrl: checkout.recoveryUrl, lineItems: lineItemsOf(checkout.lineItems) }
@@ -89,7 +131,9 @@ export function createFlowRunner(deps: RunnerDeps) {
           nodeId: decision.node.id,
           nodeType: "email",
           ranAt: now,
-          result: rendered ? { messageId: derivedId("msg", enrollment.id, decision.node.id) } : { skipped: "no email address" },
+          result: rendered
+            ? { messageId: derivedId("msg", enrollment.id, decision.node.id), ...(decision.deferred ? { deferred: decision.deferred } : {}) }
+            : { skipped: "no email address" },
         },
       });
       if (rendered && to) {
@@ -145,17 +189,24 @@ export function createFlowRunner(deps: RunnerDeps) {
             return;
           case "wait":
             await db.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { wakeAt: decision.until } });
+            if (decision.reason) logger.info({ ...context, nodeId: enrollment.currentNodeId, until: decision.until, reason: decision.reason }, "step deferred");
             return;
           case "pass-delay":
-            await db.$transaction(async (tx) => {
-              await tx.stepRun.create({ data: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, nodeId: decision.nodeId, nodeType: "delay", ranAt: now } });
-              await moveEnrollment(tx, enrollment, { currentNodeId: decision.next, lastStepAt: now, wakeAt: now });
-            });
+            await runStep(enrollment, now, { nodeId: decision.nodeId, nodeType: findNode(definition, decision.nodeId)?.type ?? "delay", next: decision.next });
+            break;
+          case "branch":
+            await runStep(enrollment, now, { nodeId: decision.nodeId, nodeType: decision.nodeType, next: decision.next, result: decision.taken });
+            break;
+          case "skip-email":
+            await runStep(enrollment, now, { nodeId: decision.node.id, nodeType: "email", next: decision.next, result: { skipped: decision.reason } });
+            logger.info({ ...context, nodeId: decision.node.id, reason: decision.reason }, "email step skipped");
             break;
           case "send-email":
             await sendEmail(enrollment, decision, now);
             logger.info({ ...context, nodeId: decision.node.id }, "email step ran");
             break;
+          default:
+            assertUnreachable(decision);
         }
       } catch (error) {
         // Someone else ran this step or moved the enrollment first: look again from the database.

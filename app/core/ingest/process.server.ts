@@ -12,6 +12,8 @@ import type { CanonicalEvent } from "~/core/events";
 import { applyToProfiles } from "~/core/profiles/apply.server";
 import { routeEventToFlows, stopAllSending } from "~/core/flows/enroll.server";
 import { markStoreUninstalled } from "~/core/workspaces/workspaces.server";
+import { recordSendGridEvents } from "~/core/messaging/message-events.server";
+import { SENDGRID_SOURCE } from "~/core/messaging/sendgrid-webhook.server";
 
 export interface InboxDeps {
   db: Db;
@@ -53,6 +55,36 @@ export function createInboxProcessor(deps: InboxDeps) {
     }
   }
 
+  /** Unexpected failures (database, network): try again later, and give up visibly after a few attempts. */
+  async function retryLater(row: { id: string }, attempt: number, error: unknown, context: Record<string, unknown>) {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.error({ ...context, attempt, err: error }, "inbox event processing failed");
+    if (attempt >= MAX_ATTEMPTS) return fail(row.id, `gave up after ${attempt} attempts: ${reason}`);
+    await db.inboxEvent.update({
+      where: { id: row.id },
+      data: { error: reason, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(attempt)) },
+    });
+  }
+
+  /**
+   * A delivery from the email provider, not a store: its events belong to our messages (each names its message,
+   * which names its workspace), so no adapter is involved; messaging maps them.
+   */
+  async function processEmailEvents(row: { id: string; payload: string }, attempt: number, context: Record<string, unknown>) {
+    try {
+      const outcome = await db.$transaction(async (tx) => {
+        const now = clock.now();
+        const recorded = await recordSendGridEvents(tx, { rawBody: row.payload, inboxEventId: row.id, now });
+        if (recorded.ok) await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "processed", processedAt: now, error: null } });
+        return recorded;
+      });
+      if (!outcome.ok) return fail(row.id, outcome.error);
+      logger.info({ ...context, ...outcome.result }, "email events processed");
+    } catch (error) {
+      await retryLater(row, attempt, error, context);
+    }
+  }
+
   async function processRow(id: string): Promise<void> {
     const row = await db.inboxEvent.findUnique({ where: { id } });
     if (!row || row.status !== "pending") return;
@@ -61,6 +93,7 @@ export function createInboxProcessor(deps: InboxDeps) {
     if (claimed.count !== 1) return;
     const attempt = row.attempts + 1;
     const context = { workspaceId: row.workspaceId, inboxEventId: row.id, topic: row.topic };
+    if (row.source === SENDGRID_SOURCE) return processEmailEvents(row, attempt, context);
 
     const store = row.storeId && row.workspaceId ? await db.store.findFirst({ where: { id: row.storeId, workspaceId: row.workspaceId } }) : null;
     if (!store || !row.workspaceId) return fail(row.id, "the delivery is not tied to a known store");
@@ -112,14 +145,7 @@ export function createInboxProcessor(deps: InboxDeps) {
       if (uninstalled && store.platform === "shopify") await deps.onShopifyUninstall?.(store.domain);
       logger.debug({ ...context, events: events.length }, "inbox event processed");
     } catch (error) {
-      // Unexpected (database, network): try again later, and give up visibly after a few attempts.
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.error({ ...context, attempt, err: error }, "inbox event processing failed");
-      if (attempt >= MAX_ATTEMPTS) return fail(row.id, `gave up after ${attempt} attempts: ${reason}`);
-      await db.inboxEvent.update({
-        where: { id: row.id },
-        data: { error: reason, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(attempt)) },
-      });
+      await retryLater(row, attempt, error, context);
     }
   }
 

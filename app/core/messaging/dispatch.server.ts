@@ -4,6 +4,8 @@ import type { Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
 import type { Logger } from "~/core/logger.server";
 import type { EmailSender } from "./sender";
+import { suppressionOf } from "./suppression.server";
+import type { UnsubscribeLinks } from "./unsubscribe.server";
 
 const MAX_ATTEMPTS = 5;
 
@@ -13,6 +15,8 @@ export interface DispatchDeps {
   logger: Logger;
   /** Null when no provider is configured: messages stay in the outbox, shown in the admin. */
   sender: EmailSender | null;
+  /** Signed unsubscribe links for the List-Unsubscribe headers; none → the headers are left out. */
+  unsubscribe?: UnsubscribeLinks;
 }
 
 function backoffMs(attempt: number): number {
@@ -35,6 +39,13 @@ export async function dispatchDueMessages(deps: DispatchDeps, limit = 50): Promi
     });
     if (claimed.count !== 1) continue;
     handled += 1;
+    // Checked at send time, not when the step ran: an unsubscribe between the two still counts.
+    const suppressed = await suppressionOf(db, { workspaceId: message.workspaceId, email: message.toEmail });
+    if (suppressed) {
+      await db.message.update({ where: { id: message.id }, data: { status: "suppressed", error: suppressed } });
+      logger.info({ workspaceId: message.workspaceId, messageId: message.id }, "message not sent: recipient suppressed");
+      continue;
+    }
     if (!sender) {
       await db.message.update({ where: { id: message.id }, data: { status: "outbox", provider: "outbox" } });
       continue;
@@ -46,6 +57,7 @@ export async function dispatchDueMessages(deps: DispatchDeps, limit = 50): Promi
       subject: message.subject,
       html: message.html,
       text: message.text,
+      unsubscribeUrl: (await deps.unsubscribe?.urlFor(message.id)) ?? null,
     });
     if (result.ok) {
       await db.message.update({

@@ -6,6 +6,8 @@ export interface CheckoutEmailInput {
   shop: { name: string; email: string | null };
   customer: { firstName: string | null; lastName: string | null; email: string | null };
   checkout: { currency: string; totalPrice: number; subtotalPrice: number; recoveryUrl: string | null; lineItems: LineItem[] } | null;
+  /** The message's signed unsubscribe link (messaging/unsubscribe.server.ts), `{{ unsubscribe_url }}`. */
+  unsubscribeUrl?: string | null;
 }
 
 export function checkoutEmailContext(input: CheckoutEmailInput): Record<string, unknown> {
@@ -13,6 +15,7 @@ export function checkoutEmailContext(input: CheckoutEmailInput): Record<string, 
   const money = (amount: number) => formatMoney({ amount, currency: checkout?.currency ?? "USD" });
   return {
     shop: { name: input.shop.name, email: input.shop.email ?? "" },
+    unsubscribe_url: input.unsubscribeUrl ?? "",
     customer: { first_name: input.customer.firstName ?? "", last_name: input.customer.lastName ?? "", email: input.customer.email ?? "" },
     checkout: checkout
       ? {

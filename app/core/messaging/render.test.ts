@@ -14,6 +14,7 @@ const context = checkoutEmailContext({
     recoveryUrl: "https://tea.example/recover?key=1",
     lineItems: [{ productId: "1", variantId: "2", sku: null, title: "Sencha", variantTitle: "100 g", quantity: 2, price: 1225, imageUrl: "https://cdn.example/sencha.png" }],
   },
+  unsubscribeUrl: "https://app.example/unsubscribe/msg_1.sig",
 });
 
 describe("renderEmail", () => {
@@ -30,6 +31,8 @@ describe("renderEmail", () => {
     expect(email.html).toContain("Tea &amp; Co");
     expect(email.text).toContain("- Sencha (100 g) x 2: €12.25");
     expect(email.text).toContain("https://tea.example/recover?key=1");
+    expect(email.html).toContain('href="https://app.example/unsubscribe/msg_1.sig"');
+    expect(email.text).toContain("Unsubscribe: https://app.example/unsubscribe/msg_1.sig");
   });
 
   it("reports Liquid syntax errors", () => {

@@ -7,6 +7,14 @@ export interface OutgoingEmail {
   subject: string;
   html: string;
   text: string;
+  /** The signed one-click unsubscribe URL: sent as List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
+  unsubscribeUrl: string | null;
+}
+
+/** The headers that let mail clients offer "Unsubscribe" and unsubscribe in one click (RFC 2369, RFC 8058). */
+export function listUnsubscribeHeaders(unsubscribeUrl: string | null): Record<string, string> {
+  if (!unsubscribeUrl) return {};
+  return { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
 }
 
 export type SendResult =

@@ -2,9 +2,10 @@
 // the base URL, so the base URL (EU residency, or the emulator in tests) is set after it.
 import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
-import type { EmailSender, OutgoingEmail, SendResult } from "./sender";
+import { MESSAGE_ID_ARG } from "./message-id";
+import { listUnsubscribeHeaders, type EmailSender, type OutgoingEmail, type SendResult } from "./sender";
 
-export const MESSAGE_ID_ARG = "nudgeflow_message_id";
+export { MESSAGE_ID_ARG };
 
 interface ProviderError {
   code?: number;
@@ -34,6 +35,7 @@ export function createSendGridSender(config: { apiKey: string; baseUrl: string }
           text: email.text,
           html: email.html,
           customArgs: { [MESSAGE_ID_ARG]: email.messageId },
+          ...(email.unsubscribeUrl ? { headers: listUnsubscribeHeaders(email.unsubscribeUrl) } : {}),
         });
         const id = response.headers["x-message-id"];
         return { ok: true, providerMessageId: typeof id === "string" ? id : null };

@@ -2,7 +2,7 @@
 // Idempotent (replaying an event changes nothing) and tolerant of out-of-order delivery (older updates
 // never overwrite newer ones).
 import type { DbTx } from "~/db.server";
-import type { CanonicalEvent, Checkout, CustomerRef, Order } from "~/core/events";
+import type { Cart, CanonicalEvent, Checkout, CustomerRef, Order } from "~/core/events";
 
 export interface ProfileScope {
   workspaceId: string;
@@ -64,8 +64,63 @@ export async function resolveCustomer(tx: DbTx, scope: ProfileScope, ref: Custom
   return customer.id;
 }
 
+/**
+ * Joins a cart token and a customer, both ways: a checkout or order that names nobody belongs to whoever the cart
+ * was captured for; one that names somebody claims a cart nobody had claimed yet. Returns the customer to use.
+ */
+async function joinCart(tx: DbTx, scope: ProfileScope, cartToken: string | null, customerId: string | null): Promise<string | null> {
+  if (!cartToken) return customerId;
+  const cart = await tx.cart.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: cartToken } }, select: { id: true, customerId: true } });
+  if (!cart) return customerId;
+  if (!customerId) return cart.customerId;
+  if (!cart.customerId) await tx.cart.update({ where: { id: cart.id }, data: { customerId } });
+  return customerId;
+}
+
+/**
+ * A cart from a webhook (contents, nobody) or a storefront capture (who holds it, and usually its contents).
+ * Contents follow the newest activity; identity is taken whenever the event names somebody (the latest word on
+ * who holds the cart wins, a stale event only fills a cart nobody claimed). Once the cart has a customer, the
+ * checkouts already started from it that name nobody get that customer too.
+ */
+async function applyCart(tx: DbTx, scope: ProfileScope, cart: Cart): Promise<ProfileChange> {
+  const identified = cart.customer ? await resolveCustomer(tx, scope, cart.customer, cart.customer.email) : null;
+  const activityAt = new Date(cart.updatedAt);
+  const existing = await tx.cart.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: cart.token } } });
+  const contents = cart.contentsKnown ? { currency: cart.currency, totalPrice: cart.totalPrice, lineItems: cart.lineItems } : {};
+  if (!existing) {
+    await tx.cart.create({
+      data: {
+        workspaceId: scope.workspaceId,
+        storeId: scope.storeId,
+        token: cart.token,
+        createdAt: new Date(cart.createdAt),
+        currency: cart.currency,
+        totalPrice: cart.totalPrice,
+        lineItems: cart.lineItems, // empty placeholders when the contents are not known yet
+        lastActivityAt: activityAt,
+        customerId: identified,
+      },
+    });
+  } else {
+    const fresh = existing.lastActivityAt <= activityAt;
+    const data = {
+      ...(fresh ? { ...contents, lastActivityAt: activityAt } : {}),
+      ...(identified && identified !== existing.customerId && (fresh || !existing.customerId) ? { customerId: identified } : {}),
+    };
+    if (Object.keys(data).length > 0) await tx.cart.update({ where: { id: existing.id }, data });
+  }
+  if (identified) {
+    await tx.checkout.updateMany({
+      where: { workspaceId: scope.workspaceId, storeId: scope.storeId, cartToken: cart.token, customerId: null },
+      data: { customerId: identified },
+    });
+  }
+  return { customerId: identified ?? existing?.customerId ?? null, checkoutId: null };
+}
+
 async function applyCheckout(tx: DbTx, scope: ProfileScope, checkout: Checkout): Promise<ProfileChange> {
-  const customerId = await resolveCustomer(tx, scope, checkout.customer, checkout.email);
+  const customerId = await joinCart(tx, scope, checkout.cartToken, await resolveCustomer(tx, scope, checkout.customer, checkout.email));
   const activityAt = new Date(checkout.updatedAt);
   const existing = await tx.checkout.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: checkout.token } } });
   const order = await tx.order.findFirst({ where: { workspaceId: scope.workspaceId, storeId: scope.storeId, checkoutToken: checkout.token }, select: { id: true } });
@@ -116,7 +171,7 @@ async function refreshCustomerMetrics(tx: DbTx, workspaceId: string, customerId:
 }
 
 async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order): Promise<ProfileChange> {
-  const customerId = await resolveCustomer(tx, scope, order.customer, order.email);
+  const customerId = await joinCart(tx, scope, order.cartToken, await resolveCustomer(tx, scope, order.customer, order.email));
   const fields = {
     name: order.name,
     customerId,
@@ -153,18 +208,8 @@ export async function applyToProfiles(tx: DbTx, scope: ProfileScope, event: Cano
     case "checkout.update":
       return applyCheckout(tx, scope, event.data.checkout);
     case "cart.create":
-    case "cart.update": {
-      const { cart } = event.data;
-      const activityAt = new Date(cart.updatedAt);
-      const existing = await tx.cart.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: cart.token } } });
-      const fields = { currency: cart.currency, totalPrice: cart.totalPrice, lineItems: cart.lineItems, lastActivityAt: activityAt };
-      if (!existing) {
-        await tx.cart.create({ data: { workspaceId: scope.workspaceId, storeId: scope.storeId, token: cart.token, createdAt: new Date(cart.createdAt), ...fields } });
-      } else if (existing.lastActivityAt <= activityAt) {
-        await tx.cart.update({ where: { id: existing.id }, data: fields });
-      }
-      return { customerId: existing?.customerId ?? null, checkoutId: null };
-    }
+    case "cart.update":
+      return applyCart(tx, scope, event.data.cart);
     case "order.add":
     case "order.update":
       return applyOrder(tx, scope, event.data.order);

@@ -2,7 +2,9 @@
 // (answered with its `{"errors":[{message, field, help}]}` shape), 202 + X-Message-Id on success, and injected
 // failures (429, 5xx) for retry tests. @sendgrid/mail sends the snake_case JSON typed below
 // (@sendgrid/helpers/classes/mail.js toJSON).
-import { randomBytes } from "node:crypto";
+// It also plays SendGrid's signed Event Webhook: it has its own ECDSA P-256 key pair (the public half, base64 DER,
+// is what the app's SENDGRID_WEBHOOK_PUBLIC_KEY takes) and posts event batches signed the way SendGrid signs them.
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { header, isRecord, listen, parseJson, readBody, sendJson } from "../http";
 
@@ -63,8 +65,23 @@ export interface SendGridRequestLog {
   messageId: string | undefined;
 }
 
+/** One Event Webhook event as SendGrid posts it (custom args appear as top-level fields). */
+export type SendGridWebhookEvent = Record<string, unknown> & { event: string; email: string; timestamp: number; sg_event_id: string };
+
 export interface SendGridEmulator {
   url: string;
+  /** The Event Webhook verification key, base64 DER (SubjectPublicKeyInfo), as SendGrid shows it. */
+  webhookPublicKey: string;
+  /**
+   * An event about an accepted message, as SendGrid would report it: the recipient, the message's custom args,
+   * `sg_message_id` prefixed with its X-Message-Id, a fresh `sg_event_id` (pass one to repeat an event).
+   */
+  eventFor(message: SendGridMessage, event: string, fields?: Record<string, unknown>): SendGridWebhookEvent;
+  /**
+   * POSTs a batch to `${appUrl}/webhooks/sendgrid` signed like SendGrid: ECDSA P-256 / SHA-256 over
+   * `timestamp + body`, base64 DER in X-Twilio-Email-Event-Webhook-Signature. `forge` signs with another key.
+   */
+  postSignedEvents(appUrl: string, events: unknown[], options?: { forge?: boolean; timestamp?: number }): Promise<Response>;
   /** Accepted (202) messages, in order. */
   messages: SendGridMessage[];
   /** Every request to mail/send with the status it got, failures included. */
@@ -78,6 +95,7 @@ export async function startSendGridEmulator(options: { apiKey: string }): Promis
   const messages: SendGridMessage[] = [];
   const requests: SendGridRequestLog[] = [];
   const failures: { status: number; remaining: number; retryAfterSeconds: number }[] = [];
+  const webhookKeys = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
 
   function reply(response: ServerResponse, status: number, errors: SendGridError[], headers: Record<string, string> = {}) {
     requests.push({ status, messageId: undefined });
@@ -126,6 +144,37 @@ export async function startSendGridEmulator(options: { apiKey: string }): Promis
     requests,
     failNext(status, times = 1, failOptions = {}) {
       failures.push({ status, remaining: times, retryAfterSeconds: failOptions.retryAfterSeconds ?? 1 });
+    },
+    webhookPublicKey: webhookKeys.publicKey.export({ type: "spki", format: "der" }).toString("base64"),
+    eventFor(message, event, fields = {}) {
+      const personalization = message.body.personalizations[0];
+      return {
+        email: personalization?.to[0]?.email ?? "",
+        timestamp: Math.floor(Date.now() / 1000),
+        "smtp-id": `<${message.id}@emulator.sendgrid.net>`,
+        event,
+        sg_event_id: randomBytes(16).toString("base64url"),
+        sg_message_id: `${message.id}.emulator-${randomBytes(4).toString("hex")}`,
+        ...message.body.custom_args,
+        ...personalization?.custom_args,
+        ...fields,
+      };
+    },
+    async postSignedEvents(appUrl, events, postOptions = {}) {
+      const body = JSON.stringify(events);
+      const timestamp = String(postOptions.timestamp ?? Math.floor(Date.now() / 1000));
+      const key: KeyObject = postOptions.forge ? generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey : webhookKeys.privateKey;
+      const signature = sign("sha256", Buffer.from(timestamp + body, "utf8"), key).toString("base64");
+      return fetch(`${appUrl.replace(/\/+$/, "")}/webhooks/sendgrid`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "User-Agent": "SendGrid Event API",
+          "X-Twilio-Email-Event-Webhook-Signature": signature,
+          "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
+        },
+        body,
+      });
     },
     close: server.close,
   };

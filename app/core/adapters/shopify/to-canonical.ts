@@ -13,6 +13,7 @@ import {
 } from "~/core/events";
 import type { Delivery, MappingResult, StoreContext } from "../adapter";
 import { describeZodError } from "../describe-error";
+import { CART_CAPTURE_TOPIC, CartCaptureDelivery, type CartCaptureItem } from "./cart-capture";
 import {
   ShopifyCart,
   ShopifyCheckout,
@@ -38,6 +39,8 @@ export const SHOPIFY_TOPICS = [
   "customers/data_request",
   "customers/redact",
   "shop/redact",
+  // Not a webhook: the storefront script's capture, received through the App Proxy (routes/proxy.capture.tsx).
+  CART_CAPTURE_TOPIC,
 ] as const;
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
@@ -91,6 +94,53 @@ function customerRef(customer: ShopifyCustomer | null, contactEmail: string | nu
   };
 }
 
+/** /cart.js gives protocol-relative image URLs (`//cdn.shopify.com/…`); anything that is not http(s) is dropped. */
+function imageUrl(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const absolute = value.startsWith("//") ? `https:${value}` : value;
+  return /^https?:\/\//.test(absolute) && URL.canParse(absolute) ? absolute : null;
+}
+
+function captureLineItems(items: CartCaptureItem[]): LineItem[] {
+  return items.map((item) => ({
+    productId: item.product_id ?? null,
+    variantId: item.variant_id ?? null,
+    sku: item.sku || null,
+    title: item.product_title || item.title,
+    variantTitle: item.variant_title || null,
+    quantity: item.quantity,
+    price: item.price,
+    imageUrl: imageUrl(item.image),
+  }));
+}
+
+/**
+ * A storefront capture → `cart.update` carrying who holds the cart: the email the shopper typed and the customer
+ * Shopify says is logged in (from the signed query string). Email-marketing consent is never taken from the
+ * storefront: `acceptsMarketing` stays unknown.
+ */
+function mapCartCapture(payload: unknown, store: StoreContext): CanonicalEvent[] {
+  const { capture, loggedInCustomerId, capturedAt: at } = parse(CartCaptureDelivery, payload);
+  const capturedAt = iso(at, "capturedAt");
+  const email = normalizeEmail(capture.email);
+  const customer: CustomerRef | null =
+    email || loggedInCustomerId
+      ? { externalId: loggedInCustomerId, email, firstName: null, lastName: null, phone: null, acceptsMarketing: null }
+      : null;
+  const items = capture.items ? captureLineItems(capture.items) : [];
+  const cart = {
+    token: capture.token,
+    currency: capture.currency ?? store.currency,
+    totalPrice: items.reduce((sum, item) => sum + item.price * item.quantity, 0),
+    lineItems: items,
+    createdAt: capturedAt,
+    updatedAt: capturedAt,
+    customer,
+    contentsKnown: Boolean(capture.items),
+  };
+  return [event("cart.update", capturedAt, { cart })];
+}
+
 function customerFields(ref: CustomerRef | null): CustomerRef {
   return ref ?? { externalId: null, email: null, firstName: null, lastName: null, phone: null, acceptsMarketing: null };
 }
@@ -123,6 +173,8 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           lineItems: items,
           createdAt: iso(cart.created_at, "created_at"),
           updatedAt: iso(cart.updated_at, "updated_at"),
+          customer: null, // carts/* webhooks name nobody
+          contentsKnown: true,
         },
       };
       return [event(topic === "carts/create" ? "cart.create" : "cart.update", data.cart.updatedAt, data)];
@@ -207,6 +259,8 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
     }
     case "shop/redact":
       return [event("store.redact", receivedAt, {})];
+    case CART_CAPTURE_TOPIC:
+      return mapCartCapture(payload, store);
   }
 }
 

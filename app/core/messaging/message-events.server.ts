@@ -1,0 +1,104 @@
+// Turns a stored SendGrid Event Webhook delivery (one inbox row, a JSON array of events) into MessageEvent rows,
+// and suppresses addresses that bounced, complained or unsubscribed. Runs inside the inbox processor's
+// transaction; a redelivered event (same sg_event_id) is stored once. Events without our message id, for a
+// message we do not know, or of a type we do not keep are counted and skipped, not failures.
+import type { DbTx } from "~/db.server";
+import { derivedId } from "~/core/ids";
+import { SendGridEvent, SendGridEventBatch, mapSendGridEvent } from "./sendgrid-events";
+import { SENDGRID_SOURCE } from "./sendgrid-webhook.server";
+import { suppressAddress, withdrawMarketingConsent } from "./suppression.server";
+
+export interface EventBatchResult {
+  recorded: number;
+  duplicates: number;
+  suppressed: number;
+  /** Not an object SendGrid would send. */
+  malformed: number;
+  /** No nudgeflow_message_id (mail not sent by us), or a message id we do not have. */
+  unknownMessage: number;
+  /** Event types we do not keep. */
+  ignoredType: number;
+}
+
+export type EventBatchOutcome = { ok: true; result: EventBatchResult } | { ok: false; error: string };
+
+export async function recordSendGridEvents(
+  tx: DbTx,
+  input: { rawBody: string; inboxEventId: string; now: Date },
+): Promise<EventBatchOutcome> {
+  let json: unknown;
+  try {
+    json = JSON.parse(input.rawBody);
+  } catch (error) {
+    return { ok: false, error: `the payload is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const batch = SendGridEventBatch.safeParse(json);
+  if (!batch.success) return { ok: false, error: "the payload is not a JSON array of SendGrid events" };
+
+  const result: EventBatchResult = { recorded: 0, duplicates: 0, suppressed: 0, malformed: 0, unknownMessage: 0, ignoredType: 0 };
+  const mapped = batch.data.flatMap((item) => {
+    const event = SendGridEvent.safeParse(item);
+    if (!event.success) {
+      result.malformed += 1;
+      return [];
+    }
+    const meaning = mapSendGridEvent(event.data);
+    if (!meaning) {
+      result.ignoredType += 1;
+      return [];
+    }
+    if (!meaning.messageId) {
+      result.unknownMessage += 1;
+      return [];
+    }
+    // sg_event_id is always sent; without one, the event's own content identifies it.
+    return [{ ...meaning, messageId: meaning.messageId, providerEventId: meaning.providerEventId ?? derivedId("sgev", JSON.stringify(item)) }];
+  });
+
+  const messages = await tx.message.findMany({
+    where: { id: { in: [...new Set(mapped.map((event) => event.messageId))] } },
+    select: { id: true, workspaceId: true, toEmail: true },
+  });
+  const byId = new Map(messages.map((message) => [message.id, message]));
+
+  for (const event of mapped) {
+    const message = byId.get(event.messageId);
+    if (!message) {
+      result.unknownMessage += 1;
+      continue;
+    }
+    const key = { provider: SENDGRID_SOURCE, providerEventId: event.providerEventId };
+    if (await tx.messageEvent.findUnique({ where: { provider_providerEventId: key } })) {
+      result.duplicates += 1;
+      continue;
+    }
+    await tx.messageEvent.create({
+      data: {
+        workspaceId: message.workspaceId,
+        messageId: message.id,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        ...key,
+        url: event.url,
+        reason: event.reason,
+        machineOpen: event.machineOpen,
+        inboxEventId: input.inboxEventId,
+      },
+    });
+    result.recorded += 1;
+    if (event.suppress) {
+      await suppressAddress(tx, {
+        workspaceId: message.workspaceId,
+        email: message.toEmail,
+        reason: event.suppress,
+        source: SENDGRID_SOURCE,
+        messageId: message.id,
+        detail: event.reason,
+        now: input.now,
+      });
+      if (event.suppress !== "bounce") await withdrawMarketingConsent(tx, { workspaceId: message.workspaceId, email: message.toEmail });
+      result.suppressed += 1;
+    }
+  }
+  return { ok: true, result };
+}
