@@ -32,6 +32,8 @@ const Env = z.object({
   WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
   SESSION_SECRET: z.string().min(16).optional(),
   DEMO_PASSWORD: z.string().min(8).optional(),
+  /** 32 bytes (64 hex characters or base64) that seal store credentials at rest; see app/secrets.server.ts. */
+  ENCRYPTION_KEY: z.string().optional(),
   /** When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
 });

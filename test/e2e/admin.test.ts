@@ -4,37 +4,21 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { sessionTokenFor, startShopifyEmulator, type ShopifyEmulator } from "../emulators/shopify/server";
 import { startAppServer, type AppServer } from "../support/app-server";
+import { launchBrowser, type LaunchedBrowser, type OpenedPage } from "../support/browser";
 import { databaseTargets, dropAll } from "../support/databases";
 
 const DEMO_EMAIL = "demo@nudgeflow.dev";
 const DEMO_PASSWORD = "e2e-demo-password";
 const SESSION_SECRET = "e2e-session-secret-0123456789abc";
-// A desktop Chrome: isbot() would flag HeadlessChrome, and the admin answers bots differently.
-const USER_AGENT =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const resultsDir = fileURLToPath(new URL("../../test-results", import.meta.url));
 
-let browser: Browser;
+let browser: LaunchedBrowser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchBrowser();
   await mkdir(resultsDir, { recursive: true });
 });
 
@@ -44,13 +28,7 @@ afterAll(async () => {
 });
 
 /** A fresh browser profile (no cookies) and the page errors it raises. */
-async function openPage(): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
-  const context = await browser.newContext({ userAgent: USER_AGENT, viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  return { context, page, pageErrors };
-}
+const openPage = (): Promise<OpenedPage> => browser.openPage({ viewport: { width: 1280, height: 860 } });
 
 /** Remix has hydrated: clicks are handled by the app, not by a plain form post. */
 async function hydrated(page: Page) {

@@ -7,22 +7,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid } from "liquidjs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { listen, readBody, sendJson, type RunningServer } from "../emulators/http";
+import { launchBrowser, type LaunchedBrowser } from "../support/browser";
 
 const EXTENSION = fileURLToPath(new URL("../../extensions/cart-capture", import.meta.url));
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const USER_AGENT =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 
 interface Capture {
   body: {
@@ -170,11 +159,11 @@ ${embed}
   return { url: server.url, close: server.close, captures, reset, cartToken: () => cart.token };
 }
 
-let browser: Browser;
+let browser: LaunchedBrowser;
 let storefront: Awaited<ReturnType<typeof startStorefront>>;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   storefront = await startStorefront();
 });
 
@@ -186,10 +175,7 @@ afterAll(async () => {
 /** A fresh shopper (no cookies, no session storage), with the page's errors collected. */
 async function openStorefront(visit: Visit & { items?: number } = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   storefront.reset({ visit, items: visit.items });
-  const context = await browser.newContext({ userAgent: USER_AGENT });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
+  const { context, page, pageErrors: errors } = await browser.openPage();
   await page.goto(storefront.url);
   await page.waitForFunction(() => (window as unknown as { Nudgeflow?: { started?: boolean } }).Nudgeflow?.started === true);
   return { context, page, errors };

@@ -11,64 +11,11 @@ import { seedDemoWorkspace } from "~/core/workspaces/workspaces.server";
 import type { Db } from "~/db.server";
 import { createWorker } from "~/worker.server";
 import { databaseTargets, dropAll, openDb } from "../support/databases";
+import { checkoutEvent, orderEvent } from "../support/events";
 
 afterAll(dropAll);
 
 const STORE_ZONE = "America/New_York";
-
-function customer(email: string, acceptsMarketing: boolean) {
-  return { externalId: null, email, firstName: "Ada", lastName: null, phone: null, acceptsMarketing };
-}
-
-function checkoutCreated(token: string, at: string, options: { totalPrice?: number; acceptsMarketing?: boolean; email?: string } = {}): CanonicalEvent {
-  const email = options.email ?? `${token}@example.com`;
-  const totalPrice = options.totalPrice ?? 3200;
-  return {
-    type: "checkout.create",
-    version: 1,
-    occurredAt: at,
-    data: {
-      checkout: {
-        token,
-        cartToken: null,
-        email,
-        customer: customer(email, options.acceptsMarketing ?? true),
-        currency: "USD",
-        totalPrice,
-        subtotalPrice: totalPrice,
-        lineItems: [{ productId: "1", variantId: "11", sku: null, title: "Linen apron", variantTitle: null, quantity: 1, price: totalPrice, imageUrl: null }],
-        recoveryUrl: `https://shop.example/checkouts/${token}/recover`,
-        createdAt: at,
-        updatedAt: at,
-        completedAt: null,
-      },
-    },
-  };
-}
-
-function orderPlaced(externalId: string, email: string, at: string, totalPrice = 4500): CanonicalEvent {
-  return {
-    type: "order.add",
-    version: 1,
-    occurredAt: at,
-    data: {
-      order: {
-        externalId,
-        name: `#${externalId}`,
-        checkoutToken: null,
-        cartToken: null,
-        email,
-        customer: customer(email, true),
-        currency: "USD",
-        totalPrice,
-        lineItems: [],
-        financialStatus: "paid",
-        placedAt: at,
-        cancelledAt: null,
-      },
-    },
-  };
-}
 
 const email = (id: string, next: string | null = null) => ({ id, type: "email", name: id, subject: `About ${id}`, html: "<p>{{ shop.name }}</p>", text: "{{ shop.name }}", next });
 
@@ -117,10 +64,10 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
       ],
     }, clock);
     // AND a customer who ordered ten days ago, and one who never did
-    await post(clock, orderPlaced("cond-1", "loyal@example.com", "2026-02-20T12:00:00Z"));
+    await post(clock, orderEvent("cond-1", "loyal@example.com", "2026-02-20T12:00:00Z"));
 
     // WHEN both start a checkout and an hour passes
-    await post(clock, checkoutCreated("loyal", clock.now().toISOString()), checkoutCreated("fresh", clock.now().toISOString()));
+    await post(clock, checkoutEvent("loyal", clock.now().toISOString()), checkoutEvent("fresh", clock.now().toISOString()));
     await worker(clock).tick();
     expect(await sentTo("loyal@example.com")).toHaveLength(0);
     clock.advance({ hours: 1 });
@@ -150,12 +97,12 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
         email("reminder"),
       ],
     }, clock);
-    await post(clock, checkoutCreated("buyer", clock.now().toISOString()), checkoutCreated("browser", clock.now().toISOString()));
+    await post(clock, checkoutEvent("buyer", clock.now().toISOString()), checkoutEvent("browser", clock.now().toISOString()));
     await worker(clock).tick();
 
     // WHEN the buyer orders 30 minutes later and the hour passes
     clock.advance({ minutes: 30 });
-    await post(clock, orderPlaced("since-1", "buyer@example.com", clock.now().toISOString()));
+    await post(clock, orderEvent("since-1", "buyer@example.com", clock.now().toISOString()));
     clock.advance({ minutes: 30 });
     await worker(clock).tick();
 
@@ -187,7 +134,7 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
 
     // WHEN three checkouts of 150.00, 60.00 and 20.00 arrive
     const now = clock.now().toISOString();
-    await post(clock, checkoutCreated("split-big", now, { totalPrice: 15000 }), checkoutCreated("split-mid", now, { totalPrice: 6000 }), checkoutCreated("split-small", now, { totalPrice: 2000 }));
+    await post(clock, checkoutEvent("split-big", now, { totalPrice: 15000 }), checkoutEvent("split-mid", now, { totalPrice: 6000 }), checkoutEvent("split-small", now, { totalPrice: 2000 }));
     await worker(clock).tick();
 
     // THEN each takes its branch
@@ -208,7 +155,7 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
 
     // WHEN 20 shoppers start checkouts and two workers run at once
     const shoppers = Array.from({ length: 20 }, (_, i) => `ab-${i}`);
-    await post(clock, ...shoppers.map((token) => checkoutCreated(token, clock.now().toISOString())));
+    await post(clock, ...shoppers.map((token) => checkoutEvent(token, clock.now().toISOString())));
     await Promise.all([worker(clock).tick(), worker(clock).tick()]);
 
     // THEN each got exactly one email, the one of the variant their hash assigns; both variants are used
@@ -226,7 +173,7 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
 
     // AND a later checkout by the same shopper lands in the same variant
     clock.advance({ days: 1 });
-    await post(clock, checkoutCreated("ab-0-again", clock.now().toISOString(), { email: "ab-0@example.com" }));
+    await post(clock, checkoutEvent("ab-0-again", clock.now().toISOString(), { email: "ab-0@example.com" }));
     await worker(clock).tick();
     const again = await sentTo("ab-0@example.com");
     expect(again).toHaveLength(2);
@@ -241,7 +188,7 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
       entry: "morning",
       nodes: [{ id: "morning", type: "wait_until", time: "10:00", weekdays: ["tue", "wed", "thu"], next: "hello" }, email("hello")],
     }, clock);
-    await post(clock, checkoutCreated("early-bird", clock.now().toISOString()));
+    await post(clock, checkoutEvent("early-bird", clock.now().toISOString()));
     const run = worker(clock);
     await run.tick();
 
@@ -266,7 +213,7 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
     }, clock);
 
     // WHEN a subscriber and a non-subscriber start checkouts, and the day passes
-    await post(clock, checkoutCreated("subscribed", clock.now().toISOString(), { acceptsMarketing: true }), checkoutCreated("unsubscribed", clock.now().toISOString(), { acceptsMarketing: false }));
+    await post(clock, checkoutEvent("subscribed", clock.now().toISOString(), { acceptsMarketing: true }), checkoutEvent("unsubscribed", clock.now().toISOString(), { acceptsMarketing: false }));
     await worker(clock).tick();
     clock.advance({ days: 1 });
     await worker(clock).tick();
@@ -291,7 +238,7 @@ describe.each(databaseTargets())("branching flows and rules on %s", (_name, crea
       entry: "wait",
       nodes: [{ id: "wait", type: "delay", duration: { hours: 1 }, next: "reminder" }, email("reminder")],
     }, clock);
-    await post(clock, checkoutCreated("night-owl", clock.now().toISOString()));
+    await post(clock, checkoutEvent("night-owl", clock.now().toISOString()));
     const run = worker(clock);
     await run.tick();
 

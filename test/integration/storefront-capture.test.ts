@@ -2,19 +2,11 @@
 // inbox → the worker (in this process) → a cart linked to its customer; forged, stale, malformed, oversized and
 // flooding requests refused with nothing stored; a later checkout and order with the same cart token join the
 // same customer. Runs on SQLite, and on PostgreSQL when DATABASE_URL points at one.
-import { ManualClock } from "~/core/clock";
-import { createLogger } from "~/core/logger.server";
-import type { Db } from "~/db.server";
-import { createWorker, type Worker } from "~/worker.server";
 import { forwardAppProxy, type ProxyForwardArgs } from "../emulators/shopify/app-proxy";
-import { startShopifyEmulator, type ShopifyEmulator } from "../emulators/shopify/server";
 import { fixture } from "../fixtures";
-import { startAppServer, type AppServer } from "../support/app-server";
-import { databaseTargets, dropAll, openDb } from "../support/databases";
+import { databaseTargets, dropAll } from "../support/databases";
+import { API_SECRET, SCOPES, startShopifyAppHarness, type ShopifyAppHarness } from "../support/shopify-app";
 
-const API_KEY = "nudgeflow-test-api-key";
-const API_SECRET = "nudgeflow-test-api-secret-0123456789";
-const SCOPES = "read_customers,write_customers,read_orders,read_fulfillments,write_discounts,read_products,write_app_proxy";
 const SHOP = "capture-test.myshopify.com";
 
 // One line as the storefront script sends it (/cart.js fields, minor units).
@@ -33,45 +25,21 @@ const LINE = {
 afterAll(dropAll);
 
 describe.each(databaseTargets())("storefront capture through the App Proxy on %s", (_name, createUrl) => {
-  let shopify: ShopifyEmulator;
-  let app: AppServer;
-  let db: Db;
-  let worker: Worker;
+  let harness: ShopifyAppHarness;
 
   const capture = (args: Partial<ProxyForwardArgs> & { body: unknown }) =>
-    forwardAppProxy({ appUrl: app.url, secret: API_SECRET, shop: SHOP, path: "/capture", ...args });
-  const inboxCount = () => db.inboxEvent.count({ where: { topic: "app_proxy/cart_capture" } });
+    forwardAppProxy({ appUrl: harness.app.url, secret: API_SECRET, shop: SHOP, path: "/capture", ...args });
+  const inboxCount = () => harness.db.inboxEvent.count({ where: { topic: "app_proxy/cart_capture" } });
 
   beforeAll(async () => {
-    shopify = await startShopifyEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, scopes: SCOPES });
-    const databaseUrl = await createUrl();
-    app = await startAppServer({
-      env: {
-        DATABASE_URL: databaseUrl,
-        SHOPIFY_API_KEY: API_KEY,
-        SHOPIFY_API_SECRET: API_SECRET,
-        SHOPIFY_APP_URL: "https://nudgeflow.test",
-        SCOPES,
-        SHOPIFY_ADMIN_API_ORIGIN: shopify.url,
-        NUDGEFLOW_WORKER: "off", // the worker runs here
-        SESSION_SECRET: "integration-test-session-secret",
-      },
-    });
-    db = openDb(databaseUrl);
-    worker = createWorker({
-      db,
-      clock: new ManualClock(new Date()),
-      logger: createLogger({ level: "warn" }),
-      defaultFrom: "Nudgeflow <hello@nudgeflow.test>",
-      sender: null,
+    harness = await startShopifyAppHarness({
+      databaseUrl: await createUrl(),
+      shopify: { shop: SHOP, scopes: `${SCOPES},write_app_proxy`, storeApi: false },
+      sendgrid: false,
     });
   }, 120_000); // migrating a fresh PostgreSQL database and starting the server take a while
 
-  afterAll(async () => {
-    await app?.stop();
-    await db?.$disconnect();
-    await shopify?.close();
-  });
+  afterAll(() => harness?.stop());
 
   it("stores a signed capture, answers 200 at once, and the worker links the cart to the customer by email", async () => {
     // GIVEN a shopper's browser reports its cart and the email typed into the newsletter form
@@ -83,28 +51,28 @@ describe.each(databaseTargets())("storefront capture through the App Proxy on %s
     const again = await capture({ body, timestamp });
 
     // THEN the app answers 200 with JSON, sets no cookie, and holds one pending inbox row, nothing processed yet
-    expect(response.status, app.output()).toBe(200);
+    expect(response.status, harness.app.output()).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(again.status).toBe(200);
-    const rows = await db.inboxEvent.findMany({ where: { topic: "app_proxy/cart_capture" } });
+    const rows = await harness.db.inboxEvent.findMany({ where: { topic: "app_proxy/cart_capture" } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ source: "shopify", status: "pending" });
-    expect(await db.cart.count()).toBe(0);
+    expect(await harness.db.cart.count()).toBe(0);
 
     // WHEN the worker runs
-    await worker.tick();
+    await harness.worker.tick();
 
     // THEN the cart (bare token) holds its lines and belongs to the customer with that email
-    expect(await db.inboxEvent.findUniqueOrThrow({ where: { id: rows[0].id } })).toMatchObject({ status: "processed", error: null });
-    const customer = await db.customer.findUniqueOrThrow({ where: { workspaceId_email: { workspaceId: rows[0].workspaceId!, email: "shopper@example.com" } } });
-    const cart = await db.cart.findFirstOrThrow({ where: { token: "c1-storefront-1" } });
+    expect(await harness.db.inboxEvent.findUniqueOrThrow({ where: { id: rows[0].id } })).toMatchObject({ status: "processed", error: null });
+    const customer = await harness.db.customer.findUniqueOrThrow({ where: { workspaceId_email: { workspaceId: rows[0].workspaceId!, email: "shopper@example.com" } } });
+    const cart = await harness.db.cart.findFirstOrThrow({ where: { token: "c1-storefront-1" } });
     expect(cart).toMatchObject({ customerId: customer.id, currency: "USD", totalPrice: 39800 });
     expect(cart.lineItems).toEqual([
       expect.objectContaining({ variantId: "808950810", title: "IPod Nano - 8GB", quantity: 2, price: 19900, imageUrl: "https://cdn.shopify.com/s/files/ipod-nano-pink.png" }),
     ]);
     expect(customer.acceptsMarketing).toBe(false); // a storefront capture never grants email-marketing consent
-    const event = await db.event.findFirstOrThrow({ where: { inboxEventId: rows[0].id } });
+    const event = await harness.db.event.findFirstOrThrow({ where: { inboxEventId: rows[0].id } });
     expect(event).toMatchObject({ type: "cart.update", customerId: customer.id });
   });
 
@@ -112,36 +80,36 @@ describe.each(databaseTargets())("storefront capture through the App Proxy on %s
     // GIVEN the captured cart above; WHEN Shopify reports a checkout from it that names nobody yet
     const now = new Date().toISOString();
     const checkout = { ...fixture("shopify", "checkouts_create"), token: "chk-storefront-1", cart_token: "c1-storefront-1", email: null, customer: null, created_at: now, updated_at: now };
-    expect((await shopify.deliverWebhook({ appUrl: app.url, topic: "checkouts/create", shop: SHOP, body: checkout })).status).toBe(200);
-    await worker.tick();
+    expect((await harness.shopify.deliverWebhook({ appUrl: harness.app.url, topic: "checkouts/create", shop: SHOP, body: checkout })).status).toBe(200);
+    await harness.worker.tick();
 
     // THEN the checkout belongs to the cart's customer
-    const cart = await db.cart.findFirstOrThrow({ where: { token: "c1-storefront-1" } });
+    const cart = await harness.db.cart.findFirstOrThrow({ where: { token: "c1-storefront-1" } });
     expect(cart.customerId).not.toBeNull();
-    expect(await db.checkout.findFirstOrThrow({ where: { token: "chk-storefront-1" } })).toMatchObject({ customerId: cart.customerId, cartToken: "c1-storefront-1" });
+    expect(await harness.db.checkout.findFirstOrThrow({ where: { token: "chk-storefront-1" } })).toMatchObject({ customerId: cart.customerId, cartToken: "c1-storefront-1" });
 
     // AND so does the order placed from it
     const order = { ...fixture("shopify", "orders_create"), cart_token: "c1-storefront-1", checkout_token: "chk-storefront-1", email: null, contact_email: null, customer: null, cancelled_at: null, created_at: now, processed_at: now };
-    expect((await shopify.deliverWebhook({ appUrl: app.url, topic: "orders/create", shop: SHOP, body: order })).status).toBe(200);
-    await worker.tick();
-    const saved = await db.order.findFirstOrThrow({ where: { cartToken: "c1-storefront-1" } });
+    expect((await harness.shopify.deliverWebhook({ appUrl: harness.app.url, topic: "orders/create", shop: SHOP, body: order })).status).toBe(200);
+    await harness.worker.tick();
+    const saved = await harness.db.order.findFirstOrThrow({ where: { cartToken: "c1-storefront-1" } });
     expect(saved.customerId).toBe(cart.customerId);
-    expect(await db.customer.findUniqueOrThrow({ where: { id: cart.customerId! } })).toMatchObject({ ordersCount: 1 });
+    expect(await harness.db.customer.findUniqueOrThrow({ where: { id: cart.customerId! } })).toMatchObject({ ordersCount: 1 });
   });
 
   it("takes the logged-in customer from the signed query string", async () => {
     const response = await capture({ body: { token: "c1-storefront-2", items: [LINE] }, loggedInCustomerId: "7020211" });
     expect(response.status).toBe(200);
-    await worker.tick();
-    const identity = await db.customerIdentity.findFirstOrThrow({ where: { externalId: "7020211" } });
-    expect(await db.cart.findFirstOrThrow({ where: { token: "c1-storefront-2" } })).toMatchObject({ customerId: identity.customerId });
+    await harness.worker.tick();
+    const identity = await harness.db.customerIdentity.findFirstOrThrow({ where: { externalId: "7020211" } });
+    expect(await harness.db.cart.findFirstOrThrow({ where: { token: "c1-storefront-2" } })).toMatchObject({ customerId: identity.customerId });
   });
 
   it("refuses a forged or missing signature with 401 and stores nothing", async () => {
     const before = await inboxCount();
     const forged = await capture({ body: { token: "c1-forged", email: "victim@example.com" }, signature: "0".repeat(64) });
     const unsigned = await capture({ body: { token: "c1-forged", email: "victim@example.com" }, signature: null });
-    const wrongSecret = await forwardAppProxy({ appUrl: app.url, secret: "not-our-secret", shop: SHOP, path: "/capture", body: { token: "c1-forged" } });
+    const wrongSecret = await forwardAppProxy({ appUrl: harness.app.url, secret: "not-our-secret", shop: SHOP, path: "/capture", body: { token: "c1-forged" } });
     expect([forged.status, unsigned.status, wrongSecret.status]).toEqual([401, 401, 401]);
     expect(await forged.json()).toEqual({ ok: false, error: "Invalid proxy signature" });
     expect(await inboxCount()).toBe(before);

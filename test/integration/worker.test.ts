@@ -2,7 +2,6 @@
 // delays anchored on checkout activity, the full three-email path, provider retries, and two workers at once.
 import { ManualClock } from "~/core/clock";
 import { silentLogger } from "~/core/logger.server";
-import type { CanonicalEvent } from "~/core/events";
 import { enableBlueprint, listFlows } from "~/core/flows/manage.server";
 import { createSendGridSender } from "~/core/messaging/sendgrid.server";
 import { listMessages } from "~/core/messaging/queries.server";
@@ -13,34 +12,12 @@ import { createWorker } from "~/worker.server";
 import type { EmailSender } from "~/core/messaging/sender";
 import { startSendGridEmulator, type SendGridEmulator } from "../emulators/sendgrid/server";
 import { databaseTargets, dropAll, openDb } from "../support/databases";
+import { checkoutEvent } from "../support/events";
 
 afterAll(dropAll);
 
 const START = "2026-03-02T09:00:00.000Z";
-
-function checkoutEvent(type: "checkout.create" | "checkout.update", token: string, at: string, email = `${token}@example.com`): CanonicalEvent {
-  return {
-    type,
-    version: 1,
-    occurredAt: at,
-    data: {
-      checkout: {
-        token,
-        cartToken: null,
-        email,
-        customer: { externalId: null, email, firstName: "Ada", lastName: null, phone: null, acceptsMarketing: true },
-        currency: "EUR",
-        totalPrice: 3200,
-        subtotalPrice: 3200,
-        lineItems: [{ productId: "1", variantId: "11", sku: null, title: "Linen apron", variantTitle: null, quantity: 1, price: 3200, imageUrl: null }],
-        recoveryUrl: `https://shop.example/checkouts/${token}/recover`,
-        createdAt: at,
-        updatedAt: at,
-        completedAt: null,
-      },
-    },
-  };
-}
+const EUR = { currency: "EUR" };
 
 describe.each(databaseTargets())("worker on %s", (_name, createUrl) => {
   let db: Db;
@@ -84,12 +61,12 @@ describe.each(databaseTargets())("worker on %s", (_name, createUrl) => {
   it("pushes the first reminder back while the shopper keeps editing the checkout", async () => {
     const clock = new ManualClock(START);
     const worker = workerWith(clock, null);
-    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("checkout.create", "edited", START)] });
+    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("edited", START, EUR)] });
     await worker.tick();
 
     // WHEN the shopper edits the checkout 30 minutes later
     clock.advance({ minutes: 30 });
-    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("checkout.update", "edited", clock.now().toISOString())] });
+    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("edited", clock.now().toISOString(), { type: "checkout.update", currency: "EUR" })] });
     await worker.tick();
 
     // THEN one hour after the start nothing is sent, and one hour after the edit the reminder is
@@ -104,7 +81,7 @@ describe.each(databaseTargets())("worker on %s", (_name, createUrl) => {
   it("sends all three emails when no order comes, then completes", async () => {
     const clock = new ManualClock(START);
     const worker = workerWith(clock, null);
-    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("checkout.create", "walkaway", START)] });
+    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("walkaway", START, EUR)] });
     for (const hours of [1, 23, 48]) {
       clock.advance({ hours });
       await worker.tick();
@@ -123,7 +100,7 @@ describe.each(databaseTargets())("worker on %s", (_name, createUrl) => {
   it("retries SendGrid's 429 after the time it asks for, and sends once", async () => {
     const clock = new ManualClock(START);
     const worker = workerWith(clock, createSendGridSender({ apiKey: "SG.worker", baseUrl: sendgrid.url }));
-    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("checkout.create", "ratelimited", START)] });
+    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("ratelimited", START, EUR)] });
     await worker.tick();
     sendgrid.failNext(429, 1, { retryAfterSeconds: 30 });
 
@@ -144,7 +121,7 @@ describe.each(databaseTargets())("worker on %s", (_name, createUrl) => {
 
   it("sends each step once when two workers run the same due work at the same time", async () => {
     const clock = new ManualClock(START);
-    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("checkout.create", "racing", START)] });
+    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("racing", START, EUR)] });
     const first = workerWith(clock, null);
     const second = workerWith(clock, null);
     await Promise.all([first.tick(), second.tick()]);
@@ -159,10 +136,10 @@ describe.each(databaseTargets())("worker on %s", (_name, createUrl) => {
     const clock = new ManualClock(START);
     const worker = workerWith(clock, null);
     const flow = await db.flow.findFirstOrThrow({ where: { workspaceId, blueprint: "abandoned-cart" } });
-    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("checkout.create", "held", START)] });
+    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("held", START, EUR)] });
     await worker.tick();
     await db.flow.update({ where: { id: flow.id }, data: { status: "paused" } });
-    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("checkout.create", "while-paused", START)] });
+    await postDemoEvents({ db, clock }, { workspaceId, events: [checkoutEvent("while-paused", START, EUR)] });
     clock.advance({ hours: 2 });
     await worker.tick();
     expect(await db.message.count({ where: { toEmail: { in: ["held@example.com", "while-paused@example.com"] } } })).toBe(0);

@@ -49,8 +49,9 @@ async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[
     const entity = definition.trigger.entity === "checkout" ? (checkout ? { type: "checkout", id: checkout.id } : null) : { type: "customer", id: customerId };
     if (!entity || !allConditionsHold(definition.trigger.conditions, context)) continue;
     // Native upsert (INSERT … ON CONFLICT): one enrollment per entity per flow, also under concurrent workers.
+    // (Re-entry, when a flow allows it, will create entries 2, 3, …; today every flow is "never".)
     const enrollment = await tx.enrollment.upsert({
-      where: { flowId_entityType_entityId: { flowId: flow.id, entityType: entity.type, entityId: entity.id } },
+      where: { flowId_entityType_entityId_entryNumber: { flowId: flow.id, entityType: entity.type, entityId: entity.id, entryNumber: 1 } },
       create: {
         workspaceId,
         flowId: flow.id,

@@ -1,0 +1,51 @@
+// Debian's Chromium driven by playwright-core, launched the same way for every browser test: headless, no
+// sandbox, nothing phoning home, a desktop user agent and a fresh profile (no cookies, no storage) per context.
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+
+// A desktop Chrome: isbot() would flag HeadlessChrome, and the admin answers bots differently.
+export const DESKTOP_USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  /** The page's uncaught errors, collected as they happen. */
+  pageErrors: string[];
+}
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  /** A fresh browser profile (no cookies, no storage) with the desktop user agent; close the context after use. */
+  openPage(options?: Omit<BrowserContextOptions, "userAgent">): Promise<OpenedPage>;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium from CHROMIUM_PATH, or Debian's /usr/bin/chromium. */
+export async function launchBrowser(): Promise<LaunchedBrowser> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+
+  async function openPage(options: Omit<BrowserContextOptions, "userAgent"> = {}): Promise<OpenedPage> {
+    const context = await browser.newContext({ ...options, userAgent: DESKTOP_USER_AGENT });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(String(error)));
+    return { context, page, pageErrors };
+  }
+
+  return { browser, openPage, close: () => browser.close() };
+}
