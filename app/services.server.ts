@@ -8,6 +8,7 @@ import { createSendGridSender } from "~/core/messaging/sendgrid.server";
 import { createUnsubscribeLinks, type UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { getDb } from "~/db.server";
 import { env, publicAppUrl, shopifyCredentials } from "~/env.server";
+import { secretBox } from "~/secrets.server";
 import type { WorkerDeps } from "~/worker.server";
 
 export function createWorkerDeps(): WorkerDeps {
@@ -22,6 +23,7 @@ export function createWorkerDeps(): WorkerDeps {
     defaultFrom: config.MAIL_FROM,
     unsubscribe: unsubscribeLinks(),
     sender: config.SENDGRID_API_KEY ? createSendGridSender({ apiKey: config.SENDGRID_API_KEY, baseUrl: config.SENDGRID_API_BASE_URL }) : null,
+    secretBox,
     storeApiFor: (store) => (store.platform === "shopify" && shopifyAdmin ? shopifyStoreApi(shopifyAdmin, store.domain) : null),
     onShopifyUninstall: async (shop) => {
       await db.session.deleteMany({ where: { shop } });

@@ -4,8 +4,14 @@
 import { dispatchDueMessages, type DispatchDeps } from "~/core/messaging/dispatch.server";
 import { createFlowRunner, type RunnerDeps } from "~/core/flows/runner.server";
 import { createInboxProcessor, type InboxDeps } from "~/core/ingest/process.server";
+import { runDueSyncs, type SyncDeps } from "~/core/sync/sync.server";
 
-export type WorkerDeps = InboxDeps & DispatchDeps & RunnerDeps;
+export type WorkerDeps = InboxDeps &
+  DispatchDeps &
+  RunnerDeps & {
+    /** Opens stored store credentials for the sync phase (backfill, reconcile); without it stores are not synced. */
+    secretBox?: SyncDeps["secretBox"];
+  };
 
 /** Passes per tick: inbox → enrollment → step → message can all happen in one tick. */
 const MAX_PASSES = 10;
@@ -17,6 +23,14 @@ export function createWorker(deps: WorkerDeps) {
   /** Does all the work that is due now; returns how many items it handled. */
   async function tick(): Promise<number> {
     let total = 0;
+    // Sync phase: stores whose backfill or reconcile is due write their records to the inbox, processed below.
+    if (deps.secretBox) {
+      try {
+        total += (await runDueSyncs({ db: deps.db, clock: deps.clock, logger: deps.logger, secretBox: deps.secretBox })).length;
+      } catch (error) {
+        deps.logger.error({ err: error }, "store sync phase failed");
+      }
+    }
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
       const handled = (await inbox.processDue()) + (await runner.runDue()) + (await dispatchDueMessages(deps));
       total += handled;

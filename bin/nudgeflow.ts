@@ -1,8 +1,8 @@
 // The command-line entry: `serve` (web + in-process worker, the embedded default), `worker` (scale-out),
 // `migrate`, `demo` (print or reset the demo sign-in), `flows …` (flows as code: list, export, import,
-// validate, schema). Run through tsx's ESM loader (`node --import tsx/esm`):
-// `npm run serve`, `npm run nudgeflow -- help`. (tsx's CommonJS hook mangles .mjs files that express's
-// dependencies require, so only the ESM loader is used.)
+// validate, schema), `trace` (flow decisions), `settings budget` (the message budget). Run through tsx's ESM
+// loader (`node --import tsx/esm`): `npm run serve`, `npm run nudgeflow -- help`. (tsx's CommonJS hook mangles
+// .mjs files that express's dependencies require, so only the ESM loader is used.)
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -20,6 +20,10 @@ Commands:
   migrate   Apply pending database migrations (DATABASE_URL; SQLite file by default).
   demo      Create the demo workspace if needed, set its password (DEMO_PASSWORD or a new one) and print it.
   flows     Flows as code: list, export, import, validate, schema (\`nudgeflow flows help\`).
+  stores    Stores: connect-woocommerce, list, sync (\`nudgeflow stores help\`).
+  workspace Create a standalone (non-Shopify) workspace with its first user: workspace create --name N --email E.
+  trace     A timeline of flow decisions: --workspace ID (--customer EMAIL | --enrollment ID).
+  settings  Workspace settings: \`settings budget --workspace ID --max N --window-hours H\` (message budget).
   help      Show this text.`;
 
 /** Applies pending migrations; Prisma's output is shown only when it fails. */
@@ -69,6 +73,33 @@ async function main(command: string | undefined) {
         return;
       }
       process.exitCode = await runFlowsCommand(process.argv.slice(3), { databaseUrl: config.DATABASE_URL });
+      return;
+    }
+    case "trace":
+    case "settings": {
+      const { runTraceCommand, runSettingsCommand, TRACE_USAGE, SETTINGS_USAGE } = await import("./trace");
+      if (["help", "--help", undefined].includes(process.argv[3])) {
+        console.log(command === "trace" ? TRACE_USAGE : SETTINGS_USAGE);
+        return;
+      }
+      const run = command === "trace" ? runTraceCommand : runSettingsCommand;
+      process.exitCode = await run(process.argv.slice(3), { databaseUrl: config.DATABASE_URL });
+      return;
+    }
+    case "stores": {
+      const { runStoresCommand, STORES_USAGE } = await import("./stores");
+      if (["help", "--help", undefined].includes(process.argv[3])) {
+        console.log(STORES_USAGE);
+        return;
+      }
+      migrate(config.DATABASE_URL);
+      process.exitCode = await runStoresCommand(process.argv.slice(3), { databaseUrl: config.DATABASE_URL });
+      return;
+    }
+    case "workspace": {
+      const { runWorkspaceCommand } = await import("./stores");
+      migrate(config.DATABASE_URL);
+      process.exitCode = await runWorkspaceCommand(process.argv.slice(3), { databaseUrl: config.DATABASE_URL });
       return;
     }
     case undefined:

@@ -1,8 +1,8 @@
 // Flows: every flow of the workspace, its status and numbers; pause and resume.
 import { parseWithZod } from "@conform-to/zod/v4";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, IndexTable, Layout, List, Page, Text } from "@shopify/polaris";
+import { useFetcher, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, IndexTable, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { AutomationIcon } from "@shopify/polaris-icons";
 import { useState } from "react";
 import { z } from "zod";
@@ -56,12 +56,18 @@ export default function Flows() {
   const [dismissed, setDismissed] = useState<unknown>(null);
   const failure = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok && fetcher.data !== dismissed ? fetcher.data : null;
   const pendingFlowId = fetcher.state !== "idle" ? fetcher.formData?.get("flowId") : null;
+  // "New flow" posts to /app/flows/new, which creates an empty draft and redirects to its builder.
+  const submit = useSubmit();
+  const navigation = useNavigation();
+  const creating = navigation.state !== "idle" && navigation.formAction === "/app/flows/new";
+  const newFlow = () => submit(null, { method: "post", action: "/app/flows/new" });
 
   return (
     <Page
       title="Flows"
       subtitle="Automated journeys and how they are doing."
-      primaryAction={{ content: "Browse blueprints", url: "/app" }}
+      primaryAction={{ content: "New flow", onAction: newFlow, loading: creating }}
+      secondaryActions={[{ content: "Browse blueprints", url: "/app" }]}
     >
       <Layout>
         {failure ? (
@@ -103,9 +109,11 @@ export default function Flows() {
                     <IndexTable.Row id={flow.id} key={flow.id} position={index}>
                       <IndexTable.Cell>
                         <BlockStack gap="050">
-                          <Text as="span" variant="bodyMd" fontWeight="semibold">
-                            {flow.name}
-                          </Text>
+                          <Link url={`/app/flows/${flow.id}`} monochrome removeUnderline accessibilityLabel={`Open ${flow.name} in the builder`}>
+                            <Text as="span" variant="bodyMd" fontWeight="semibold">
+                              {flow.name}
+                            </Text>
+                          </Link>
                           <Text as="span" variant="bodySm" tone="subdued">
                             Created {formatDateTime(flow.createdAt, timeZone)}
                           </Text>

@@ -199,7 +199,7 @@ describe("embedded admin", () => {
       await expectVisible(page.getByRole("heading", { name: "Home" }));
       await expectVisible(page.getByRole("heading", { name: "Abandoned cart" }));
       expect(await page.locator(`script[data-api-key="${API_KEY}"]`).count()).toBe(1);
-      expect(await page.locator("ui-nav-menu a").allTextContents()).toEqual(["Home", "Flows", "Outbox", "Failed events"]);
+      expect(await page.locator("ui-nav-menu a").allTextContents()).toEqual(["Home", "Flows", "Outbox", "Failed events", "Stores", "Privacy"]);
       expect(await page.locator(".Polaris-Frame").count()).toBe(0);
       await expectVisible(page.getByRole("button", { name: "Turn on" }));
       await hydrated(page);

@@ -25,7 +25,7 @@ function emailHtml(body: { heading: string; intro: string; button: string; outro
 <tr><td align="center" style="padding:24px 32px"><a href="{{ checkout.recovery_url }}" style="display:inline-block;background:#111827;color:#ffffff;text-decoration:none;padding:12px 24px;border-radius:6px;font-weight:600">${body.button}</a></td></tr>
 ${body.outro ? `<tr><td style="padding:0 32px 24px;font-size:14px;line-height:1.5;color:#374151">${body.outro}</td></tr>` : ""}
 </table>
-<p style="font-size:12px;color:#9ca3af;margin:16px 0 0">You are receiving this because you started a checkout at {{ shop.name }}.{% if unsubscribe_url %} <a href="{{ unsubscribe_url }}" style="color:#6b7280">Unsubscribe</a>{% endif %}</p>
+<p style="font-size:12px;color:#9ca3af;margin:16px 0 0">You are receiving this because you left items in your cart at {{ shop.name }}.{% if unsubscribe_url %} <a href="{{ unsubscribe_url }}" style="color:#6b7280">Unsubscribe</a>{% endif %}</p>
 </td></tr></table></body></html>`;
 }
 
@@ -49,16 +49,19 @@ const abandonedCart = FlowDefinition.parse({
   schemaVersion: 1,
   trigger: {
     type: "event",
-    events: ["checkout.create", "checkout.update"],
-    entity: "checkout",
-    // A checkout we can write to, not finished, with no order behind it.
+    // One journey per cart: a storefront-captured cart of a known shopper that never reaches checkout, or a
+    // checkout (which joins the journey of the cart it came from, so nobody is enrolled twice).
+    events: ["checkout.create", "checkout.update", "cart.update"],
+    entity: "cart",
+    // Someone we can write to, with something in the cart, and no order from it yet.
     conditions: [
-      { path: "checkout.email", op: "exists" },
-      { path: "checkout.completedAt", op: "not_exists" },
-      { path: "checkout.orderId", op: "not_exists" },
+      { path: "cart.email", op: "exists" },
+      { path: "cart.itemCount", op: "gt", value: 0 },
+      { path: "cart.converted", op: "eq", value: false },
     ],
   },
-  goal: { event: "order.add", scope: "customer", label: "order placed" },
+  // This cart (or a checkout made from it) was ordered.
+  goal: { event: "order.add", scope: "entity", label: "order placed" },
   // Mirrors Shopify's own abandoned-checkout default ("Anyone who abandons"): reminders about a checkout the
   // shopper started go out whatever their marketing consent. The merchant can switch this flow to "marketing".
   rules: { consent: "transactional", quietHours: null },
@@ -127,8 +130,8 @@ export const BLUEPRINTS: Blueprint[] = [
   {
     id: "abandoned-cart",
     name: "Abandoned cart",
-    summary: "Win back shoppers who leave a checkout without buying: three emails over three days, stopped the moment they order.",
-    steps: ["1 hour after the checkout: we saved your items", "24 hours: an incentive (code WELCOMEBACK)", "72 hours: last chance"],
+    summary: "Win back shoppers who leave a cart or a checkout without buying: three emails over three days, stopped the moment they order it.",
+    steps: ["1 hour after the cart's last activity: we saved your items", "24 hours: an incentive (code WELCOMEBACK)", "72 hours: last chance"],
     note: "Email 2 offers the code WELCOMEBACK: create it under Discounts in your store, or edit the email.",
     definition: abandonedCart,
   },

@@ -142,8 +142,13 @@ const TriggerEventType = z.enum(CANONICAL_EVENT_TYPES as [string, ...string[]]);
 export const Trigger = z.object({
   type: z.literal("event"),
   events: z.array(TriggerEventType).min(1),
-  /** What one enrollment is about: one per checkout, or one per customer. */
-  entity: z.enum(["checkout", "customer"]),
+  /**
+   * What one enrollment is about: one per checkout, one per customer, or one per cart. A `cart` journey is keyed
+   * by the cart's (normalized) token: cart events and checkout events that carry that cart token belong to the
+   * same journey, so a cart that later becomes a checkout is enrolled once. A checkout without a cart token is
+   * its own journey.
+   */
+  entity: z.enum(["checkout", "customer", "cart"]),
   conditions: z.array(Condition).default([]),
 });
 export type Trigger = z.infer<typeof Trigger>;
@@ -151,8 +156,12 @@ export type Trigger = z.infer<typeof Trigger>;
 /** Reaching the goal exits the enrollment; it is checked when the event arrives and again before every step. */
 export const Goal = z.object({
   event: z.literal("order.add"),
-  /** Whose order counts: the customer's (any order from now on). */
-  scope: z.literal("customer"),
+  /**
+   * Whose order counts. `customer`: any order by the customer from entering on. `entity`: only an order of the
+   * trigger's own entity (this checkout, by the order's checkout token or its cart token; this cart, by the
+   * order's cart token or a checkout made from it); for customer-keyed flows the same as `customer`.
+   */
+  scope: z.enum(["customer", "entity"]),
   label: z.string().min(1).default("order placed"),
 });
 export type Goal = z.infer<typeof Goal>;
@@ -168,13 +177,37 @@ export const QuietHours = z
   .refine((window) => window.start !== window.end, { message: "quiet hours start and end must differ", path: ["end"] });
 export type QuietHours = z.infer<typeof QuietHours>;
 
+export const Reentry = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("never") }),
+  z.object({ mode: z.literal("after"), days: z.number().int().min(1, "re-entry waits at least one day").max(3650) }),
+]);
+export type Reentry = z.infer<typeof Reentry>;
+
 export const FlowRules = z.object({
   /**
    * `marketing`: email steps are skipped (and recorded as such) for customers who have not accepted marketing.
    * `transactional`: email steps go to everyone the trigger enrolls.
    */
   consent: z.enum(["marketing", "transactional"]).default("marketing"),
+  /**
+   * What the flow's messages are. `marketing` (absent): they honour unsubscribes and count against (and wait for)
+   * the workspace's message budget. `transactional` (order confirmations, shipping updates): written as
+   * transactional messages, sent despite a marketing unsubscribe (never to a bounced or spam-reporting address),
+   * outside the budget; needs `consent: "transactional"`.
+   */
+  kind: z.enum(["marketing", "transactional"]).optional(),
   quietHours: QuietHours.nullable().default(null),
+  /**
+   * Whether an entity enrolls again once its journey has ended: `never` (one journey per entity), or `after` at
+   * least `days` days since the last one ended (entry 2, 3, …). A running journey is never entered twice.
+   * Absent: `never`.
+   */
+  reentry: Reentry.optional(),
+  /**
+   * Marketing flows only: an email held back by the workspace's message budget for this many hours (counted
+   * from when the journey reached it) is skipped, the reason recorded. Absent: it waits as long as it takes.
+   */
+  budgetExpiryHours: z.number().int().min(1).max(24 * 365).optional(),
 });
 export type FlowRules = z.infer<typeof FlowRules>;
 export const DEFAULT_RULES: FlowRules = { consent: "marketing", quietHours: null };
@@ -184,12 +217,14 @@ export const FlowDefinition = z
     schemaVersion: z.literal(1),
     trigger: Trigger,
     goal: Goal.nullable(),
-    /** Re-entry: never, for now (one enrollment per entity per flow). */
     entry: NodeId,
     nodes: z.array(FlowNode).min(1),
     rules: FlowRules.default(DEFAULT_RULES),
   })
   .superRefine((definition, ctx) => {
+    if (definition.rules.kind === "transactional" && definition.rules.consent !== "transactional") {
+      ctx.addIssue({ code: "custom", message: "a transactional flow cannot require marketing consent: set consent to \"transactional\"", path: ["rules", "consent"] });
+    }
     for (const problem of graphProblems(definition)) ctx.addIssue({ code: "custom", message: problem.message, path: problem.path });
   });
 export type FlowDefinition = z.infer<typeof FlowDefinition>;

@@ -1,8 +1,8 @@
 // The engine decides; executors act. `nextStep` is pure: given a definition, where an enrollment stands and
 // the facts about it now, it says what to do. No database, no clock, no I/O.
 import { assertUnreachable } from "~/core/assert";
-import { conditionsMatch } from "./conditions";
-import { durationMs, findNode, type AbVariant, type EmailNode, type FlowDefinition } from "./definition";
+import { conditionHolds, conditionsMatch } from "./conditions";
+import { durationMs, findNode, type AbVariant, type Condition, type EmailNode, type FlowDefinition, type Reentry, type Trigger } from "./definition";
 import { sha256Hex } from "./hash";
 import { nextLocalTime, windowEnd } from "./zoned-time";
 
@@ -12,6 +12,16 @@ export interface EnrollmentState {
   currentNodeId: string | null;
   enteredAt: Date;
   lastStepAt: Date | null;
+  /** Why the current step has been waiting beyond its own time (quiet hours, message budget), while it does. */
+  deferredReason?: string | null;
+}
+
+/** The workspace's cross-flow message budget as it stands for this customer now (marketing flows only). */
+export interface BudgetFacts {
+  /** "1 per 16 h": how the rule reads in the trace. */
+  rule: string;
+  /** When the window next has room for one more marketing email; null when it has room now. */
+  roomAt: Date | null;
 }
 
 export interface EnrollmentFacts {
@@ -23,6 +33,8 @@ export interface EnrollmentFacts {
   timeZone: string;
   /** Whether the customer has accepted marketing email. */
   acceptsMarketing: boolean;
+  /** The message budget, when the workspace sets one (read only for email steps of marketing flows). */
+  budget?: BudgetFacts | null;
   /**
    * What condition and split nodes read: `customer` (profile and metrics: ordersCount, totalSpent in minor
    * units, lastOrderAt, acceptsMarketing …), `checkout`, `event` (the trigger event: type, occurredAt, data) and
@@ -108,19 +120,84 @@ export function nextStep(definition: FlowDefinition, state: EnrollmentState, fac
         return { kind: "skip-email", node, next: node.next, reason: "no marketing consent" };
       }
       const quiet = definition.rules.quietHours;
+      let deferred: string | undefined;
       if (quiet) {
         const zone = quiet.timeZone ?? facts.timeZone;
         const reason = describeWindow(quiet, zone);
         const end = windowEnd(now, quiet, zone);
         if (end) return { kind: "wait", until: end, reason };
         // Arrived inside the window and waited for its end: the send records that it was deferred.
-        if (windowEnd(arrivedAt, quiet, zone) && arrivedAt < now) return { kind: "send-email", node, next: node.next, deferred: reason };
+        if (windowEnd(arrivedAt, quiet, zone) && arrivedAt < now) deferred = reason;
       }
-      return { kind: "send-email", node, next: node.next };
+      // The cross-flow budget binds marketing messages only; transactional ones neither wait for it nor count.
+      const budget = definition.rules.kind === "transactional" ? null : facts.budget;
+      if (budget?.roomAt && budget.roomAt > now) {
+        const reason = `message budget ${budget.rule}`;
+        const expiryHours = definition.rules.budgetExpiryHours;
+        const expiresAt = expiryHours === undefined ? null : new Date(arrivedAt.getTime() + expiryHours * 3_600_000);
+        if (expiresAt && expiresAt <= now) return { kind: "skip-email", node, next: node.next, reason: `${reason}: still no room after ${expiryHours} h` };
+        return { kind: "wait", until: expiresAt && expiresAt < budget.roomAt ? expiresAt : budget.roomAt, reason };
+      }
+      deferred ??= state.deferredReason ?? undefined;
+      return deferred ? { kind: "send-email", node, next: node.next, deferred } : { kind: "send-email", node, next: node.next };
     }
     case "exit":
       return { kind: "exit", reason: "reached an exit node" };
     default:
       return assertUnreachable(node);
   }
+}
+
+/** How a condition reads in a trace: `checkout.email exists`, `customer.ordersCount gte 3`. */
+export function describeCondition(condition: Condition): string {
+  return condition.value === undefined ? `${condition.path} ${condition.op}` : `${condition.path} ${condition.op} ${JSON.stringify(condition.value)}`;
+}
+
+export type TriggerMatch = { matched: true } | { matched: false; failed: string };
+
+/** Whether an event's context meets a trigger's conditions; when not, the first condition that fails. */
+export function matchTrigger(trigger: Trigger, context: unknown): TriggerMatch {
+  const failed = trigger.conditions.find((condition) => !conditionHolds(condition, context));
+  return failed ? { matched: false, failed: describeCondition(failed) } : { matched: true };
+}
+
+/** The latest journey of the same entity in the same flow, as re-entry sees it. */
+export interface PreviousEntry {
+  entryNumber: number;
+  status: string;
+  endedAt: Date | null;
+}
+
+export type EntryDecision = { enter: true; entryNumber: number } | { enter: false; reason: string };
+
+/** Whether a trigger for an entity starts a journey: the first one always; later ones as the re-entry rule says. */
+export function entryDecision(reentry: Reentry | undefined, previous: PreviousEntry | null, now: Date): EntryDecision {
+  if (!previous) return { enter: true, entryNumber: 1 };
+  if (previous.status === "active" || !previous.endedAt) return { enter: false, reason: `already in this flow (entry ${previous.entryNumber}, ${previous.status})` };
+  if (!reentry || reentry.mode === "never") return { enter: false, reason: `re-entry is off: entry ${previous.entryNumber} ended ${previous.endedAt.toISOString()}` };
+  const allowedAt = new Date(previous.endedAt.getTime() + reentry.days * 86_400_000);
+  if (allowedAt > now) return { enter: false, reason: `re-entry after ${reentry.days} days: entry ${previous.entryNumber} ended ${previous.endedAt.toISOString()}, not before ${allowedAt.toISOString()}` };
+  return { enter: true, entryNumber: previous.entryNumber + 1 };
+}
+
+/** A workspace's cross-flow message budget: at most `maxMessages` marketing emails per customer per `windowHours`. */
+export interface MessageBudget {
+  maxMessages: number;
+  windowHours: number;
+}
+
+export function describeBudget(budget: MessageBudget): string {
+  return `${budget.maxMessages} per ${budget.windowHours} h`;
+}
+
+/**
+ * When the budget's sliding window (the last `windowHours`, start excluded) next has room for one more message,
+ * given when the customer's marketing messages were written; null when it has room now.
+ */
+export function budgetRoomAt(budget: MessageBudget, writtenAt: Date[], now: Date): Date | null {
+  const windowMs = budget.windowHours * 3_600_000;
+  const inWindow = writtenAt.filter((at) => at.getTime() > now.getTime() - windowMs).sort((a, b) => a.getTime() - b.getTime());
+  if (inWindow.length < budget.maxMessages) return null;
+  // Room comes when enough of the oldest have left the window for one more to fit.
+  return new Date(inWindow[inWindow.length - budget.maxMessages].getTime() + windowMs);
 }

@@ -1,8 +1,12 @@
 // Flows hear canonical events from ingest: a goal event exits the enrollments it completes, a trigger event
-// enrolls the entity (at most once per flow). Runs inside ingest's transaction.
-import type { DbTx } from "~/db.server";
+// enrolls the entity (once per journey; again only as the flow's re-entry rule allows). Every decision is traced.
+// Runs inside ingest's transaction.
+import { Prisma, type DbTx } from "~/db.server";
 import type { CanonicalEvent } from "~/core/events";
-import { allConditionsHold } from "./conditions";
+import { entryDecision, matchTrigger, type PreviousEntry } from "./engine";
+import type { FlowDefinition } from "./definition";
+import { cartJourneyKeys, cartView, type EntityKey } from "./journey.server";
+import { writeTrace } from "./trace.server";
 import { loadVersion } from "./versions.server";
 
 export interface FlowEventInput {
@@ -13,58 +17,168 @@ export interface FlowEventInput {
   now: Date;
 }
 
-/** Exits every active enrollment of the customer whose flow's goal this event meets. */
+/** The active enrollments an order may complete: the customer's, and those of the order's checkout or cart. */
+async function goalCandidates(tx: DbTx, input: FlowEventInput, order: { checkoutToken: string | null; cartToken: string | null }) {
+  const { workspaceId, customerId } = input;
+  const byCustomer = customerId ? await tx.enrollment.findMany({ where: { workspaceId, customerId, status: "active" } }) : [];
+  const tokens = [...(order.checkoutToken ? [{ token: order.checkoutToken }] : []), ...(order.cartToken ? [{ cartToken: order.cartToken }] : [])];
+  if (tokens.length === 0) return { byCustomer, entityIds: new Set<string>(), byEntity: [] };
+  const checkouts = await tx.checkout.findMany({ where: { workspaceId, OR: tokens }, select: { id: true, cartToken: true } });
+  const cartTokens = [...new Set([order.cartToken, ...checkouts.map((checkout) => checkout.cartToken)].filter((token): token is string => Boolean(token)))];
+  const siblings = cartTokens.length > 0 ? await tx.checkout.findMany({ where: { workspaceId, cartToken: { in: cartTokens } }, select: { id: true } }) : [];
+  const carts = cartTokens.length > 0 ? await tx.cart.findMany({ where: { workspaceId, token: { in: cartTokens } }, select: { id: true } }) : [];
+  const checkoutIds = [...new Set([...checkouts, ...siblings].map((checkout) => checkout.id))];
+  const cartIds = carts.map((cart) => cart.id);
+  const byEntity = await tx.enrollment.findMany({
+    where: { workspaceId, status: "active", OR: [{ entityType: "checkout", entityId: { in: checkoutIds } }, { entityType: "cart", entityId: { in: cartIds } }] },
+  });
+  return { byCustomer, byEntity, entityIds: new Set([...checkoutIds, ...cartIds]) };
+}
+
+/** Exits every active enrollment whose flow's goal this order meets (the customer's, or the entity's own). */
 async function exitOnGoal(tx: DbTx, input: FlowEventInput): Promise<string[]> {
-  const { event, customerId, workspaceId } = input;
-  if (event.type !== "order.add" || !customerId) return [];
-  const placedAt = new Date(event.data.order.placedAt);
-  const active = await tx.enrollment.findMany({ where: { workspaceId, customerId, status: "active" } });
+  const { event, workspaceId } = input;
+  if (event.type !== "order.add") return [];
+  const { order } = event.data;
+  const placedAt = new Date(order.placedAt);
+  const { byCustomer, byEntity, entityIds } = await goalCandidates(tx, input, order);
+  const seen = new Set<string>();
   const exited: string[] = [];
-  for (const enrollment of active) {
+  for (const enrollment of [...byCustomer, ...byEntity]) {
+    if (seen.has(enrollment.id)) continue;
+    seen.add(enrollment.id);
     const definition = await loadVersion(tx, { workspaceId, versionId: enrollment.flowVersionId });
     if (!definition?.goal || definition.goal.event !== event.type || placedAt < enrollment.enteredAt) continue;
+    const entityScoped = definition.goal.scope === "entity" && enrollment.entityType !== "customer";
+    const met = entityScoped ? entityIds.has(enrollment.entityId) : enrollment.customerId === input.customerId;
+    if (!met) continue;
+    const reason = `goal: ${definition.goal.label}`;
     const result = await tx.enrollment.updateMany({
       where: { id: enrollment.id, status: "active" },
-      data: { status: "exited", exitReason: `goal: ${definition.goal.label}`, exitedAt: input.now, wakeAt: null },
+      data: { status: "exited", exitReason: reason, exitedAt: input.now, wakeAt: null, deferredReason: null },
     });
-    if (result.count === 1) exited.push(enrollment.id);
+    if (result.count !== 1) continue;
+    exited.push(enrollment.id);
+    await writeTrace(tx, {
+      workspaceId,
+      flowId: enrollment.flowId,
+      enrollmentId: enrollment.id,
+      customerId: enrollment.customerId,
+      at: input.now,
+      kind: "goal",
+      detail: { reason, event: event.type, order: order.name ?? order.externalId, scope: entityScoped ? "entity" : "customer" },
+    });
   }
   return exited;
 }
 
-/** Enrolls the event's entity in every live flow it triggers; an entity already enrolled stays as it is. */
+/**
+ * Serializes enrollment decisions about one cart across concurrent transactions on PostgreSQL (a transaction-scoped
+ * advisory lock), so a cart event and a checkout event of the same cart cannot both start a journey. SQLite
+ * serializes writers itself.
+ */
+async function lockJourney(tx: DbTx, key: string): Promise<void> {
+  try {
+    await tx.$executeRaw(Prisma.sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`);
+  } catch {
+    // Not PostgreSQL (SQLite has no advisory locks and needs none): nothing to do.
+  }
+}
+
+/** The latest journey under any of the keys, as re-entry sees it, and the highest entry number under `own`. */
+async function previousEntry(tx: DbTx, flowId: string, own: EntityKey, siblings: EntityKey[]): Promise<{ previous: PreviousEntry | null; ownMax: number }> {
+  let rows = await tx.enrollment.findMany({
+    where: { flowId, OR: [own, ...siblings].map((key) => ({ entityType: key.type, entityId: key.id })) },
+    select: { entityType: true, entityId: true, entryNumber: true, status: true, exitedAt: true, exitReason: true },
+  });
+  const isOwn = (row: { entityType: string; entityId: string }) => row.entityType === own.type && row.entityId === own.id;
+  const ownMax = rows.filter(isOwn).reduce((max, row) => Math.max(max, row.entryNumber), 0);
+  // An order closes a cart: a sibling journey that ended in its goal does not hold back a later checkout that
+  // names the same cart token (a new purchase); the entity's own journeys follow the re-entry rule as always.
+  rows = rows.filter((row) => isOwn(row) || !(row.status === "exited" && row.exitReason?.startsWith("goal: ")));
+  if (rows.length === 0) return { previous: null, ownMax };
+  const active = rows.find((row) => row.status === "active");
+  if (active) return { previous: { entryNumber: active.entryNumber, status: "active", endedAt: null }, ownMax };
+  const last = rows.reduce((best, row) => ((row.exitedAt?.getTime() ?? 0) > (best.exitedAt?.getTime() ?? 0) ? row : best));
+  return { previous: { entryNumber: last.entryNumber, status: last.status, endedAt: last.exitedAt }, ownMax };
+}
+
+/** Enrolls the event's entity in every live flow it triggers, as the trigger, its entity and re-entry say. */
 async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[]> {
   const { event, customerId, checkoutId, workspaceId } = input;
   if (!customerId) return [];
-  const flows = await tx.flow.findMany({ where: { workspaceId, status: "live", liveVersionId: { not: null } } });
+  const flows = await tx.flow.findMany({ where: { workspaceId, status: "live", liveVersionId: { not: null } }, orderBy: [{ priority: "asc" }, { createdAt: "asc" }] });
   if (flows.length === 0) return [];
-  const checkout = checkoutId ? await tx.checkout.findFirst({ where: { id: checkoutId, workspaceId } }) : null;
-  const customer = await tx.customer.findFirst({ where: { id: customerId, workspaceId } });
-  const context = { event, checkout, customer };
-  const enrolled: string[] = [];
+  const live: { flow: (typeof flows)[number]; versionId: string; definition: FlowDefinition }[] = [];
   for (const flow of flows) {
-    if (!flow.liveVersionId) continue;
-    const definition = await loadVersion(tx, { workspaceId, versionId: flow.liveVersionId });
-    if (!definition || !definition.trigger.events.includes(event.type)) continue;
-    const entity = definition.trigger.entity === "checkout" ? (checkout ? { type: "checkout", id: checkout.id } : null) : { type: "customer", id: customerId };
-    if (!entity || !allConditionsHold(definition.trigger.conditions, context)) continue;
-    // Native upsert (INSERT … ON CONFLICT): one enrollment per entity per flow, also under concurrent workers.
-    // (Re-entry, when a flow allows it, will create entries 2, 3, …; today every flow is "never".)
+    const versionId = flow.liveVersionId;
+    const definition = versionId ? await loadVersion(tx, { workspaceId, versionId }) : null;
+    if (versionId && definition?.trigger.events.includes(event.type)) live.push({ flow, versionId, definition });
+  }
+  if (live.length === 0) return [];
+
+  const checkout = checkoutId ? await tx.checkout.findFirst({ where: { id: checkoutId, workspaceId } }) : null;
+  // Cart journeys: decide about one cart at a time, before reading what is enrolled under it.
+  const cartToken = event.type === "cart.create" || event.type === "cart.update" ? event.data.cart.token : checkout?.cartToken;
+  if (cartToken && live.some(({ definition }) => definition.trigger.entity === "cart")) await lockJourney(tx, `cart:${workspaceId}:${cartToken}`);
+  const cart = event.type === "cart.create" || event.type === "cart.update"
+    ? await tx.cart.findFirst({ where: { workspaceId, token: event.data.cart.token }, orderBy: { lastActivityAt: "desc" } })
+    : checkout?.cartToken
+      ? await tx.cart.findUnique({ where: { storeId_token: { storeId: checkout.storeId, token: checkout.cartToken } } })
+      : null;
+  const customer = await tx.customer.findFirst({ where: { id: customerId, workspaceId } });
+  const context = { event, checkout, customer, cart: await cartView(tx, { workspaceId, checkout, cart, customerEmail: customer?.email ?? null }) };
+  const eventAt = new Date(event.occurredAt);
+  const enrolled: string[] = [];
+  for (const { flow, versionId, definition } of live) {
+    const trace = (kind: "trigger.matched" | "trigger.skipped" | "entered", detail: Record<string, string | number | null>, enrollmentId: string | null = null) =>
+      writeTrace(tx, { workspaceId, flowId: flow.id, enrollmentId, customerId, at: input.now, kind, detail: { event: event.type, ...detail } });
+    const match = matchTrigger(definition.trigger, context);
+    if (!match.matched) {
+      await trace("trigger.skipped", { reason: `condition failed: ${match.failed}` });
+      continue;
+    }
+    let key: EntityKey | null;
+    let siblings: EntityKey[] = [];
+    if (definition.trigger.entity === "customer") key = { type: "customer", id: customerId };
+    else if (definition.trigger.entity === "checkout") key = checkout ? { type: "checkout", id: checkout.id } : null;
+    else {
+      const keys = await cartJourneyKeys(tx, { checkout, cart });
+      key = keys?.key ?? null;
+      siblings = keys?.siblings ?? [];
+    }
+    if (!key) {
+      await trace("trigger.skipped", { reason: `the event names no ${definition.trigger.entity}` });
+      continue;
+    }
+    const matched = { entityType: key.type, entityId: key.id };
+    const { previous, ownMax } = await previousEntry(tx, flow.id, key, siblings);
+    const decision = entryDecision(definition.rules.reentry, previous, eventAt);
+    if (!decision.enter) {
+      await trace("trigger.matched", matched);
+      await trace("trigger.skipped", { reason: decision.reason });
+      continue;
+    }
+    const entryNumber = ownMax + 1;
+    // Native upsert (INSERT … ON CONFLICT): a concurrent worker entering the same entry finds this one.
     const enrollment = await tx.enrollment.upsert({
-      where: { flowId_entityType_entityId_entryNumber: { flowId: flow.id, entityType: entity.type, entityId: entity.id, entryNumber: 1 } },
+      where: { flowId_entityType_entityId_entryNumber: { flowId: flow.id, entityType: key.type, entityId: key.id, entryNumber } },
       create: {
         workspaceId,
         flowId: flow.id,
-        flowVersionId: flow.liveVersionId,
+        flowVersionId: versionId,
         customerId,
-        entityType: entity.type,
-        entityId: entity.id,
+        entityType: key.type,
+        entityId: key.id,
+        entryNumber,
         currentNodeId: definition.entry,
         wakeAt: input.now,
-        enteredAt: new Date(event.occurredAt),
+        enteredAt: eventAt,
       },
       update: {},
     });
+    await trace("trigger.matched", matched, enrollment.id);
+    await trace("entered", { entryNumber, entityType: key.type, entityId: key.id }, enrollment.id);
     enrolled.push(enrollment.id);
   }
   return enrolled;

@@ -1,8 +1,10 @@
 // Creating, publishing and listing flows. Every function takes its workspace explicitly.
-import type { Db } from "~/db.server";
+import { Prisma, type Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
+import { z } from "zod";
 import { findBlueprint } from "./blueprints";
-import { validateDefinition, type DefinitionProblem, type FlowDefinition } from "./definition";
+import { DEFAULT_RULES, validateDefinition, type DefinitionProblem, type FlowDefinition } from "./definition";
+import { diffDefinitions, type DefinitionDiff } from "./draft-diff";
 import { loadVersion } from "./versions.server";
 
 export class FlowError extends Error {}
@@ -144,4 +146,141 @@ export async function exportFlow(db: Db, input: { workspaceId: string; flowId: s
   const definition = await loadVersion(db, { workspaceId: input.workspaceId, versionId: version.id });
   if (!definition) throw new FlowError(`version ${version.version} of flow "${flow.id}" no longer validates`);
   return definition;
+}
+
+// ─── Drafts: the builder's working copy ─────────────────────────────────────────────────────────────────────
+// A draft is stored as the builder sends it, valid or not (Flow.draftDefinition), so no edit is ever lost;
+// publishing validates it, freezes it as a new FlowVersion and clears it.
+
+/** The smallest thing the builder can open: an object with a list of nodes. Everything else is kept as sent. */
+const DraftShape = z.looseObject({ nodes: z.array(z.looseObject({ id: z.string(), type: z.string() })) });
+
+/** Parses the builder's JSON text; refuses only what is not a flow document at all. */
+function parseDraftJson(text: string): Prisma.InputJsonObject {
+  let value: Prisma.InputJsonObject;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new FlowError("the draft is not valid JSON");
+  }
+  if (!DraftShape.safeParse(value).success) throw new FlowError("a draft is a JSON object with a list of nodes, each with an id and a type");
+  return value;
+}
+
+function problemsOf(definition: unknown): DefinitionProblem[] {
+  const result = validateDefinition(definition);
+  return result.ok ? [] : result.problems;
+}
+
+async function findFlow(db: Db, input: { workspaceId: string; flowId: string }) {
+  const flow = await db.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
+  if (!flow) throw new FlowNotFoundError("flow not found");
+  return flow;
+}
+
+export class FlowNotFoundError extends FlowError {}
+
+/** A new flow for a new workspace need: a draft that starts on checkout events and has one exit node. */
+export function emptyDefinition(): FlowDefinition {
+  return {
+    schemaVersion: 1,
+    trigger: { type: "event", events: ["checkout.create", "checkout.update"], entity: "checkout", conditions: [] },
+    goal: { event: "order.add", scope: "customer", label: "order placed" },
+    entry: "exit",
+    nodes: [{ id: "exit", type: "exit" }],
+    rules: DEFAULT_RULES,
+  };
+}
+
+export async function createDraftFlow(deps: { db: Db; clock: Clock }, input: { workspaceId: string; name?: string }) {
+  const flow = await deps.db.flow.create({
+    data: {
+      workspaceId: input.workspaceId,
+      name: input.name?.trim() || "Untitled flow",
+      status: "draft",
+      draftDefinition: JSON.parse(JSON.stringify(emptyDefinition())),
+      draftUpdatedAt: deps.clock.now(),
+    },
+  });
+  return { flowId: flow.id };
+}
+
+export interface FlowForBuilder {
+  flow: { id: string; name: string; status: FlowStatus; version: number | null };
+  /** The draft when there is one, else the live version: raw JSON, with every field as stored. */
+  definition: unknown;
+  /** The live version's definition, raw (null before the first publish). */
+  live: unknown;
+  hasDraft: boolean;
+  draftUpdatedAt: string | null;
+  problems: DefinitionProblem[];
+  /** Customers in the flow now (on any version). */
+  activeEnrollments: number;
+}
+
+export async function getFlowForBuilder(db: Db, input: { workspaceId: string; flowId: string }): Promise<FlowForBuilder> {
+  const flow = await findFlow(db, input);
+  const liveVersion = flow.liveVersionId
+    ? await db.flowVersion.findFirst({ where: { id: flow.liveVersionId, workspaceId: input.workspaceId } })
+    : null;
+  const latest = liveVersion ?? (await db.flowVersion.findFirst({ where: { flowId: flow.id, workspaceId: input.workspaceId }, orderBy: { version: "desc" } }));
+  const definition = flow.draftDefinition ?? latest?.definition ?? emptyDefinition();
+  const activeEnrollments = await db.enrollment.count({ where: { workspaceId: input.workspaceId, flowId: flow.id, status: "active" } });
+  return {
+    flow: {
+      id: flow.id,
+      name: flow.name,
+      status: flow.status === "live" || flow.status === "paused" ? flow.status : "draft",
+      version: liveVersion?.version ?? null,
+    },
+    definition,
+    live: liveVersion?.definition ?? null,
+    hasDraft: flow.draftDefinition !== null,
+    draftUpdatedAt: flow.draftUpdatedAt?.toISOString() ?? null,
+    problems: problemsOf(definition),
+    activeEnrollments,
+  };
+}
+
+/** Stores the builder's working copy as sent, even when it does not validate; answers with its problems. */
+export async function saveDraft(deps: { db: Db; clock: Clock }, input: { workspaceId: string; flowId: string; definitionJson: string }) {
+  const definition = parseDraftJson(input.definitionJson);
+  const flow = await findFlow(deps.db, input);
+  const savedAt = deps.clock.now();
+  await deps.db.flow.update({ where: { id: flow.id }, data: { draftDefinition: definition, draftUpdatedAt: savedAt } });
+  return { savedAt: savedAt.toISOString(), problems: problemsOf(definition) };
+}
+
+export interface PublishPreview {
+  problems: DefinitionProblem[];
+  diff: DefinitionDiff;
+  liveVersion: number | null;
+  /** Customers in the flow now: they finish the version they started on. */
+  activeEnrollments: number;
+}
+
+/** What publishing the draft (or the given definition) would do: its problems, its changes, who is in the flow. */
+export async function diffAgainstLive(db: Db, input: { workspaceId: string; flowId: string; definitionJson?: string }): Promise<PublishPreview> {
+  const builder = await getFlowForBuilder(db, input);
+  const definition = input.definitionJson === undefined ? builder.definition : parseDraftJson(input.definitionJson);
+  return {
+    problems: problemsOf(definition),
+    diff: diffDefinitions(builder.live, definition),
+    liveVersion: builder.flow.version,
+    activeEnrollments: builder.activeEnrollments,
+  };
+}
+
+/**
+ * Publishes the draft (or the given definition, which the builder sends so nothing typed since the last autosave
+ * is lost): validated, frozen as the next FlowVersion, made live; the draft is cleared. Customers already in the
+ * flow stay on the version they started on.
+ */
+export async function publishDraft(deps: { db: Db; clock: Clock }, input: { workspaceId: string; flowId: string; definitionJson?: string }) {
+  const flow = await findFlow(deps.db, input);
+  const definition = input.definitionJson === undefined ? flow.draftDefinition : parseDraftJson(input.definitionJson);
+  if (definition === null) throw new FlowError("there is no draft to publish");
+  const published = await publishFlow(deps, { workspaceId: input.workspaceId, flowId: flow.id, definition });
+  await deps.db.flow.update({ where: { id: flow.id }, data: { draftDefinition: Prisma.DbNull, draftUpdatedAt: null } });
+  return published;
 }

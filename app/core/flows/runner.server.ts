@@ -14,6 +14,9 @@ import { parseMailbox } from "~/core/messaging/sender";
 import type { UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { nextStep, type Decision, type EnrollmentFacts } from "./engine";
 import { findNode, type FlowDefinition } from "./definition";
+import { budgetFacts } from "./budget.server";
+import { entityConverted, loadEntity } from "./journey.server";
+import { writeTrace, type TraceDetail, type TraceKind } from "./trace.server";
 import { loadVersion } from "./versions.server";
 
 export interface RunnerDeps {
@@ -34,11 +37,10 @@ const MAX_STEPS_PER_WAKE = 25;
 
 type EnrollmentRow = NonNullable<Awaited<ReturnType<Db["enrollment"]["findUnique"]>>>;
 
-async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDefinition): Promise<EnrollmentFacts> {
+async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDefinition, now: Date): Promise<EnrollmentFacts> {
   const { workspaceId } = enrollment;
-  const checkout = enrollment.entityType === "checkout"
-    ? await tx.checkout.findFirst({ where: { id: enrollment.entityId, workspaceId } })
-    : null;
+  const entity = await loadEntity(tx, enrollment);
+  const { checkout } = entity;
   const customer = await tx.customer.findFirst({ where: { id: enrollment.customerId, workspaceId } });
   const order = await tx.order.findFirst({
     where: { workspaceId, customerId: enrollment.customerId, placedAt: { gte: enrollment.enteredAt } },
@@ -46,7 +48,7 @@ async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDef
   });
   const placedOrderSinceEntering = Boolean(order || checkout?.orderId);
   const store = await tx.store.findFirst({
-    where: checkout ? { id: checkout.storeId, workspaceId } : { workspaceId },
+    where: entity.storeId ? { id: entity.storeId, workspaceId } : { workspaceId },
     orderBy: { createdAt: "asc" },
     select: { timezone: true },
   });
@@ -59,16 +61,26 @@ async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDef
         select: { type: true, occurredAt: true, data: true },
       })
     : null;
+  const goal = definition.goal;
+  const goalReached = !goal
+    ? false
+    : goal.scope === "entity" && enrollment.entityType !== "customer"
+      ? await entityConverted(tx, { workspaceId, entity, since: enrollment.enteredAt })
+      : placedOrderSinceEntering;
   return {
-    goalReached: definition.goal && placedOrderSinceEntering ? definition.goal.label : null,
-    entityActivityAt: checkout?.lastActivityAt ?? null,
+    goalReached: goal && goalReached ? goal.label : null,
+    entityActivityAt: entity.activityAt,
     timeZone: store?.timezone ?? "UTC",
     acceptsMarketing: customer?.acceptsMarketing ?? false,
+    budget: node?.type === "email" && definition.rules.kind !== "transactional"
+      ? await budgetFacts(tx, { workspaceId, customerId: enrollment.customerId, now })
+      : null,
     context: {
       customer,
       checkout,
+      cart: entity.cart,
       event: trigger,
-      enrollment: { enteredAt: enrollment.enteredAt, placedOrderSinceEntering },
+      enrollment: { enteredAt: enrollment.enteredAt, placedOrderSinceEntering, entryNumber: enrollment.entryNumber },
     },
   };
 }
@@ -93,34 +105,48 @@ export function createFlowRunner(deps: RunnerDeps) {
     if (result.count !== 1) throw new EnrollmentMovedError();
   }
 
+  function trace(tx: DbTx, enrollment: EnrollmentRow, now: Date, kind: TraceKind, detail: TraceDetail) {
+    return writeTrace(tx, { workspaceId: enrollment.workspaceId, flowId: enrollment.flowId, enrollmentId: enrollment.id, customerId: enrollment.customerId, at: now, kind, detail });
+  }
+
   /** Records a step that has no effect besides moving on (a delay passed, a branch taken, an email skipped). */
-  async function runStep(enrollment: EnrollmentRow, now: Date, step: { nodeId: string; nodeType: string; next: string | null; result?: StepResult }) {
+  async function runStep(
+    enrollment: EnrollmentRow,
+    now: Date,
+    step: { nodeId: string; nodeType: string; next: string | null; result?: StepResult; trace: { kind: TraceKind; detail: TraceDetail } },
+  ) {
     await db.$transaction(async (tx) => {
       await tx.stepRun.create({
         data: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, nodeId: step.nodeId, nodeType: step.nodeType, ranAt: now, ...(step.result ? { result: step.result } : {}) },
       });
-      await moveEnrollment(tx, enrollment, { currentNodeId: step.next, lastStepAt: now, wakeAt: now });
+      await moveEnrollment(tx, enrollment, { currentNodeId: step.next, lastStepAt: now, wakeAt: now, deferredReason: null });
+      await trace(tx, enrollment, now, step.trace.kind, { nodeId: step.nodeId, nodeType: step.nodeType, ...step.result, ...step.trace.detail });
     });
   }
 
-  async function sendEmail(enrollment: EnrollmentRow, decision: Extract<Decision, { kind: "send-email" }>, now: Date) {
+  async function sendEmail(enrollment: EnrollmentRow, definition: FlowDefinition, decision: Extract<Decision, { kind: "send-email" }>, now: Date) {
     const workspace = await db.workspace.findUniqueOrThrow({ where: { id: enrollment.workspaceId } });
     const customer = await db.customer.findFirstOrThrow({ where: { id: enrollment.customerId, workspaceId: enrollment.workspaceId } });
-    const checkout = enrollment.entityType === "checkout"
-      ? await db.checkout.findFirst({ where: { id: enrollment.entityId, workspaceId: enrollment.workspaceId } })
-      : null;
-    const store = checkout ? await db.store.findFirst({ where: { id: checkout.storeId, workspaceId: enrollment.workspaceId } }) : null;
+    const { checkout, cart, storeId } = await loadEntity(db, enrollment);
+    const store = storeId ? await db.store.findFirst({ where: { id: storeId, workspaceId: enrollment.workspaceId } }) : null;
+    const kind = definition.rules.kind ?? "marketing";
+    const messageId = derivedId("msg", enrollment.id, decision.node.id);
     const to = checkout?.email ?? customer.email;
     const fallback = parseMailbox(deps.defaultFrom);
     const from = { email: workspace.fromEmail ?? fallback.email, name: workspace.fromName ?? fallback.name };
+    // The checkout when the journey reached one (its recovery link restores it anywhere), else the cart (the
+    // store's cart page restores it in the shopper's browser).
+    const basket = checkout
+      ? { currency: checkout.currency, totalPrice: checkout.totalPrice, subtotalPrice: checkout.subtotalPrice, recoveryUrl: checkout.recoveryUrl, lineItems: lineItemsOf(checkout.lineItems) }
+      : cart
+        ? { currency: cart.currency, totalPrice: cart.totalPrice, subtotalPrice: cart.totalPrice, recoveryUrl: store ? `https://${store.domain}/cart` : null, lineItems: lineItemsOf(cart.lineItems) }
+        : null;
     const rendered = to
       ? await renderEmail(decision.node, checkoutEmailContext({
           shop: { name: store?.name ?? workspace.name, email: workspace.fromEmail },
-          unsubscribeUrl: (await deps.unsubscribe?.urlFor(derivedId("msg", enrollment.id, decision.node.id))) ?? null,
+          unsubscribeUrl: (await deps.unsubscribe?.urlFor(messageId)) ?? null,
           customer: { firstName: customer.firstName, lastName: customer.lastName, email: to },
-          checkout: checkout
-            ? { currency: checkout.currency, totalPrice: checkout.totalPrice, subtotalPrice: checkout.subtotalPrice, recoveryUrl: checkout.recoveryUrl, lineItems: lineItemsOf(checkout.lineItems) }
-            : null,
+          checkout: basket,
         }))
       : null;
     await db.$transaction(async (tx) => {
@@ -132,14 +158,15 @@ export function createFlowRunner(deps: RunnerDeps) {
           nodeType: "email",
           ranAt: now,
           result: rendered
-            ? { messageId: derivedId("msg", enrollment.id, decision.node.id), ...(decision.deferred ? { deferred: decision.deferred } : {}) }
+            ? { messageId, ...(decision.deferred ? { deferred: decision.deferred } : {}) }
             : { skipped: "no email address" },
         },
       });
       if (rendered && to) {
         await tx.message.create({
           data: {
-            id: derivedId("msg", enrollment.id, decision.node.id),
+            id: messageId,
+            kind,
             workspaceId: enrollment.workspaceId,
             storeId: store?.id ?? null,
             customerId: customer.id,
@@ -158,7 +185,10 @@ export function createFlowRunner(deps: RunnerDeps) {
           },
         });
       }
-      await moveEnrollment(tx, enrollment, { currentNodeId: decision.next, lastStepAt: now, wakeAt: now });
+      await moveEnrollment(tx, enrollment, { currentNodeId: decision.next, lastStepAt: now, wakeAt: now, deferredReason: null });
+      await trace(tx, enrollment, now, rendered && to ? "send" : "skipped", rendered && to
+        ? { nodeId: decision.node.id, messageId, kind, ...(decision.deferred ? { deferred: decision.deferred } : {}) }
+        : { nodeId: decision.node.id, reason: "no email address" });
     });
   }
 
@@ -173,36 +203,58 @@ export function createFlowRunner(deps: RunnerDeps) {
         await db.enrollment.update({ where: { id: enrollment.id }, data: { status: "exited", exitReason: "flow version is missing or invalid", exitedAt: now, wakeAt: null } });
         return;
       }
-      const decision = nextStep(definition, enrollment, await factsFor(db, enrollment, definition), now);
+      const decision = nextStep(definition, enrollment, await factsFor(db, enrollment, definition, now), now);
       const context = { workspaceId: enrollment.workspaceId, flowId: enrollment.flowId, enrollmentId: enrollment.id };
       try {
         switch (decision.kind) {
           case "exit":
-            await db.enrollment.updateMany({
-              where: { id: enrollment.id, status: "active" },
-              data: { status: "exited", exitReason: decision.reason, exitedAt: now, wakeAt: null },
+            await db.$transaction(async (tx) => {
+              const result = await tx.enrollment.updateMany({
+                where: { id: enrollment.id, status: "active" },
+                data: { status: "exited", exitReason: decision.reason, exitedAt: now, wakeAt: null, deferredReason: null },
+              });
+              if (result.count === 1) {
+                await trace(tx, enrollment, now, decision.reason.startsWith("goal: ") ? "goal" : "exit", { reason: decision.reason, nodeId: enrollment.currentNodeId });
+              }
             });
             logger.info({ ...context, reason: decision.reason }, "enrollment exited");
             return;
           case "complete":
-            await db.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { status: "completed", exitedAt: now, wakeAt: null } });
+            await db.$transaction(async (tx) => {
+              const result = await tx.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { status: "completed", exitedAt: now, wakeAt: null, deferredReason: null } });
+              if (result.count === 1) await trace(tx, enrollment, now, "completed", {});
+            });
             return;
-          case "wait":
-            await db.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { wakeAt: decision.until } });
+          case "wait": {
+            const deferredReason = decision.reason ?? null;
+            await db.$transaction(async (tx) => {
+              const result = await tx.enrollment.updateMany({
+                where: { id: enrollment.id, status: "active", currentNodeId: enrollment.currentNodeId },
+                data: { wakeAt: decision.until, deferredReason },
+              });
+              // A deferral is traced once per reason and wake-up time, not at every look.
+              const changed = deferredReason !== enrollment.deferredReason || decision.until.getTime() !== enrollment.wakeAt?.getTime();
+              if (result.count === 1 && deferredReason && changed) {
+                await trace(tx, enrollment, now, "deferred", { nodeId: enrollment.currentNodeId, reason: deferredReason, until: decision.until.toISOString() });
+              }
+            });
             if (decision.reason) logger.info({ ...context, nodeId: enrollment.currentNodeId, until: decision.until, reason: decision.reason }, "step deferred");
             return;
-          case "pass-delay":
-            await runStep(enrollment, now, { nodeId: decision.nodeId, nodeType: findNode(definition, decision.nodeId)?.type ?? "delay", next: decision.next });
+          }
+          case "pass-delay": {
+            const nodeType = findNode(definition, decision.nodeId)?.type ?? "delay";
+            await runStep(enrollment, now, { nodeId: decision.nodeId, nodeType, next: decision.next, trace: { kind: "step", detail: {} } });
             break;
+          }
           case "branch":
-            await runStep(enrollment, now, { nodeId: decision.nodeId, nodeType: decision.nodeType, next: decision.next, result: decision.taken });
+            await runStep(enrollment, now, { nodeId: decision.nodeId, nodeType: decision.nodeType, next: decision.next, result: decision.taken, trace: { kind: "branch", detail: {} } });
             break;
           case "skip-email":
-            await runStep(enrollment, now, { nodeId: decision.node.id, nodeType: "email", next: decision.next, result: { skipped: decision.reason } });
+            await runStep(enrollment, now, { nodeId: decision.node.id, nodeType: "email", next: decision.next, result: { skipped: decision.reason }, trace: { kind: "skipped", detail: { reason: decision.reason } } });
             logger.info({ ...context, nodeId: decision.node.id, reason: decision.reason }, "email step skipped");
             break;
           case "send-email":
-            await sendEmail(enrollment, decision, now);
+            await sendEmail(enrollment, definition, decision, now);
             logger.info({ ...context, nodeId: decision.node.id }, "email step ran");
             break;
           default:
@@ -218,9 +270,11 @@ export function createFlowRunner(deps: RunnerDeps) {
 
   /** Runs every due enrollment of live flows; returns how many it looked at. */
   async function runDue(limit = 100): Promise<number> {
+    // Higher-priority flows first (lower number): when the message budget has room for one email and several
+    // flows' emails are due for the same customer, the higher-priority flow takes it.
     const due = await db.enrollment.findMany({
       where: { status: "active", wakeAt: { lte: clock.now() }, flow: { status: "live" } },
-      orderBy: { wakeAt: "asc" },
+      orderBy: [{ flow: { priority: "asc" } }, { wakeAt: "asc" }],
       take: limit,
       select: { id: true, workspaceId: true },
     });

@@ -12,6 +12,7 @@ import type { CanonicalEvent } from "~/core/events";
 import { applyToProfiles } from "~/core/profiles/apply.server";
 import { routeEventToFlows, stopAllSending } from "~/core/flows/enroll.server";
 import { markStoreUninstalled } from "~/core/workspaces/workspaces.server";
+import { handlePrivacyEvent } from "~/core/privacy/privacy.server";
 import { recordSendGridEvents } from "~/core/messaging/message-events.server";
 import { SENDGRID_SOURCE } from "~/core/messaging/sendgrid-webhook.server";
 
@@ -138,6 +139,8 @@ export function createInboxProcessor(deps: InboxDeps) {
             uninstalled = true;
             continue;
           }
+          // Compliance requests (data request, customer and shop erasure) are acted on here, in this transaction.
+          if (await handlePrivacyEvent(tx, { workspaceId, storeId: store.id, event, inboxEventId: row.id, now })) continue;
           await routeEventToFlows(tx, { workspaceId, event, customerId: change.customerId, checkoutId: change.checkoutId, now });
         }
         await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "processed", processedAt: now, error: null } });

@@ -39,8 +39,10 @@ export async function dispatchDueMessages(deps: DispatchDeps, limit = 50): Promi
     });
     if (claimed.count !== 1) continue;
     handled += 1;
-    // Checked at send time, not when the step ran: an unsubscribe between the two still counts.
-    const suppressed = await suppressionOf(db, { workspaceId: message.workspaceId, email: message.toEmail });
+    // Checked at send time, not when the step ran: an unsubscribe between the two still counts. Transactional
+    // messages ignore marketing unsubscribes; bounces and spam reports stop them too.
+    const kind = message.kind === "transactional" ? "transactional" : "marketing";
+    const suppressed = await suppressionOf(db, { workspaceId: message.workspaceId, email: message.toEmail, kind });
     if (suppressed) {
       await db.message.update({ where: { id: message.id }, data: { status: "suppressed", error: suppressed } });
       logger.info({ workspaceId: message.workspaceId, messageId: message.id }, "message not sent: recipient suppressed");

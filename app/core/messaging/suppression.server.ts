@@ -1,5 +1,6 @@
 // The suppression list: addresses a workspace sends no marketing email to (bounced, complained, unsubscribed).
 // One row per workspace and address; the first reason is kept.
+import { createHash } from "node:crypto";
 import type { Db, DbTx } from "~/db.server";
 import { normalizeEmail } from "~/core/events/normalize";
 
@@ -44,12 +45,33 @@ export async function withdrawMarketingConsent(db: DbTx, input: { workspaceId: s
   await db.customer.updateMany({ where: { workspaceId: input.workspaceId, email }, data: { acceptsMarketing: false } });
 }
 
-/** Why this address gets no marketing email, or null when it may. */
-export async function suppressionOf(db: DbTx | Db, input: { workspaceId: string; email: string }): Promise<string | null> {
+/**
+ * Reasons that stop transactional email too (the address cannot take mail, the recipient called it spam, or the
+ * merchant blocked it by hand). An unsubscribe withdraws marketing consent only.
+ */
+const BLOCKS_TRANSACTIONAL: SuppressionReason[] = ["bounce", "spamreport", "manual"];
+
+/** Why this address gets no marketing email (or, with `kind: "transactional"`, no email at all), or null when it may. */
+export async function suppressionOf(db: DbTx | Db, input: { workspaceId: string; email: string; kind?: "marketing" | "transactional" }): Promise<string | null> {
   const email = normalizeEmail(input.email);
   if (!email) return null;
-  const row = await db.suppression.findUnique({ where: { workspaceId_email: { workspaceId: input.workspaceId, email } } });
+  // An erased customer's entry is kept as a one-way digest (core/privacy, ADR 0013): it still blocks the address.
+  const row = await db.suppression.findFirst({
+    where: {
+      workspaceId: input.workspaceId,
+      email: { in: [email, suppressionDigest(input.workspaceId, email)] },
+      ...(input.kind === "transactional" ? { reason: { in: BLOCKS_TRANSACTIONAL } } : {}),
+    },
+  });
   if (!row) return null;
   const reason = REASON_TEXT[row.reason] ?? row.reason;
   return `Not sent: ${reason} (${row.source}, ${row.createdAt.toISOString().slice(0, 10)})${row.detail ? `: ${row.detail}` : ""}`;
+}
+
+/**
+ * What an erased customer's suppression entry keeps instead of the address: a SHA-256 of the workspace and the
+ * normalized address. Enough to recognise the address if it comes back; it cannot be read back into one.
+ */
+export function suppressionDigest(workspaceId: string, email: string): string {
+  return `sha256:${createHash("sha256").update(`${workspaceId}:${email}`).digest("hex")}`;
 }

@@ -1,6 +1,6 @@
 // Workspaces, their stores and the people who sign in to the standalone admin.
 import { isUniqueViolation, type Db, type DbTx } from "~/db.server";
-import type { Platform } from "~/core/adapters/adapter";
+import { isPlatform, type Platform } from "~/core/adapters/adapter";
 import { generatePassword, hashPassword, verifyPassword } from "./passwords.server";
 
 export interface StoreRecord {
@@ -15,7 +15,7 @@ export interface StoreRecord {
 }
 
 function toStoreRecord(store: { id: string; workspaceId: string; platform: string; domain: string; name: string; currency: string; timezone: string; status: string }): StoreRecord {
-  const platform = store.platform === "shopify" ? "shopify" : "demo";
+  const platform = isPlatform(store.platform) ? store.platform : "demo";
   return { ...store, platform };
 }
 
@@ -142,4 +142,37 @@ export async function getWorkspace(db: Db, input: { workspaceId: string }) {
 export async function findWorkspaceIdForShop(db: Db, shop: string): Promise<string | null> {
   const store = await db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: shop } } });
   return store?.workspaceId ?? null;
+}
+
+/**
+ * A standalone workspace (a merchant without Shopify) with its first user, who signs in with this email and
+ * password. Fails with a unique violation when the email already has a user.
+ */
+export async function createWorkspaceWithUser(db: Db, input: { workspaceName: string; email: string; password: string; name?: string | null }) {
+  const email = input.email.trim().toLowerCase();
+  const passwordHash = await hashPassword(input.password);
+  const workspace = await db.workspace.create({
+    data: { name: input.workspaceName, users: { create: { email, name: input.name ?? null, passwordHash } } },
+    include: { users: { select: { id: true } } },
+  });
+  return { workspaceId: workspace.id, userId: workspace.users[0].id, email };
+}
+
+/**
+ * A standalone workspace (a merchant without Shopify: WooCommerce and the other carts) with its first user, who
+ * signs in at /login. The password is the given one or a new one, returned so the caller can show it once.
+ */
+export async function createStandaloneWorkspace(db: Db, input: { name: string; email: string; password?: string }) {
+  const email = input.email.trim().toLowerCase();
+  const password = input.password || generatePassword();
+  const passwordHash = await hashPassword(password);
+  try {
+    const workspace = await db.workspace.create({
+      data: { name: input.name, fromName: input.name, users: { create: { email, name: null, passwordHash } } },
+    });
+    return { ok: true as const, workspaceId: workspace.id, email, password };
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false as const, error: `a user with the email ${email} already exists` };
+    throw error;
+  }
 }

@@ -1,0 +1,78 @@
+// One-line words for the canvas: a node's title and summary, the trigger's, as a merchant reads them.
+import type { FlowNode } from "~/core/flows/definition";
+import { NODE_TYPE_LABELS, type Draft } from "./graph";
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export function durationText(duration: { days?: number; hours?: number; minutes?: number } | undefined): string {
+  const parts = [
+    duration?.days ? plural(duration.days, "day") : "",
+    duration?.hours ? plural(duration.hours, "hour") : "",
+    duration?.minutes ? plural(duration.minutes, "minute") : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join(" ") : "no time";
+}
+
+/** Liquid without its tags, and `{{ customer.first_name }}` as `{first_name}`: what a subject line says. */
+export function plainLiquid(text: string): string {
+  return text
+    .replace(/\{%-?[\s\S]*?-?%\}/g, "")
+    .replace(/\{\{-?\s*([\w.]+)[^}]*-?\}\}/g, (_, path: string) => `{${path.split(".").pop()}}`)
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+const OPS: Record<string, string> = { exists: "exists", not_exists: "is missing", eq: "=", neq: "≠", gt: ">", gte: "≥", lt: "<", lte: "≤" };
+
+function conditionText(conditions: { path: string; op: string; value?: unknown }[] | undefined, match: string | undefined): string {
+  if (!conditions?.length) return "No conditions yet";
+  const parts = conditions.map((c) => (c.op === "exists" || c.op === "not_exists" ? `${c.path} ${OPS[c.op]}` : `${c.path} ${OPS[c.op] ?? c.op} ${JSON.stringify(c.value ?? "")}`));
+  return `If ${parts.join(match === "any" ? " or " : " and ")}`;
+}
+
+const WEEKDAY_NAMES: Record<string, string> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
+
+export function nodeTitle(node: FlowNode): string {
+  if (node.type === "email") return node.name?.trim() || "Email";
+  if (node.type === "delay") return `Wait ${durationText(node.duration)}`;
+  return NODE_TYPE_LABELS[node.type] ?? node.type;
+}
+
+export function nodeSummary(node: FlowNode): string {
+  switch (node.type) {
+    case "delay":
+      return node.anchor === "trigger_activity" ? `Wait ${durationText(node.duration)} after last checkout activity` : `Wait ${durationText(node.duration)} after the previous step`;
+    case "wait_until": {
+      const days = node.weekdays ?? [];
+      const when = days.length === 7 ? "every day" : days.length === 5 && !days.includes("sat") && !days.includes("sun") ? "on weekdays" : `on ${days.map((d) => WEEKDAY_NAMES[d] ?? d).join(", ")}`;
+      return `Until ${node.time} ${when}${node.timeZone ? ` (${node.timeZone})` : ""}`;
+    }
+    case "email":
+      return node.subject ? `Subject: ${plainLiquid(node.subject)}` : "No subject yet";
+    case "condition":
+      return conditionText(node.conditions, node.match);
+    case "split":
+    {
+      const count = node.branches?.length ?? 0;
+      return `${count} ${count === 1 ? "branch" : "branches"} and else`;
+    }
+    case "ab_split":
+      return `${plural(node.variants?.length ?? 0, "variant")}: ${(node.variants ?? []).map((v) => v.id).join(", ")}`;
+    case "exit":
+      return "Customers leave the flow here";
+    default:
+      return "";
+  }
+}
+
+export function triggerSummary(draft: Draft): string {
+  const events = draft.trigger?.events ?? [];
+  const goal = draft.goal ? ` · exits when ${draft.goal.label || "the goal is reached"}` : "";
+  return `${events.length ? events.join(" or ") : "No events"}${goal}`;
+}
+
+/** What a screen reader says for a node: its kind, title and summary. */
+export function nodeAriaLabel(node: FlowNode | null, draft: Draft, problems: number): string {
+  const base = node ? `${NODE_TYPE_LABELS[node.type] ?? node.type} step: ${nodeTitle(node)}. ${nodeSummary(node)}` : `Trigger: ${triggerSummary(draft)}`;
+  return problems ? `${base}. ${plural(problems, "problem")}` : base;
+}

@@ -1,0 +1,305 @@
+// The side panel: the form for one node, its fields per type. Every change goes straight into the draft (and so
+// into undo and autosave); problems come from the flow schema and are shown under the field they are about.
+import { Banner, BlockStack, Box, Button, ButtonGroup, Checkbox, Divider, InlineGrid, InlineStack, List, Select, Text, TextField } from "@shopify/polaris";
+import { DeleteIcon, PlusIcon, XIcon } from "@shopify/polaris-icons";
+import type { Condition, FlowNode } from "~/core/flows/definition";
+import { nodeTitle, triggerSummary } from "./describe";
+import { NODE_TYPE_LABELS, type Draft, type FieldProblem } from "./graph";
+
+export interface NodePanelProps {
+  draft: Draft;
+  node: FlowNode | null;
+  problems: FieldProblem[];
+  onChange(node: FlowNode, field: string): void;
+  onDelete(): void;
+  onClose(): void;
+}
+
+/** The messages for a field and everything under it (`conditions` also takes `conditions[0].path`). */
+function errorFor(problems: FieldProblem[], field: string, exact = false): string | undefined {
+  const messages = problems.filter((p) => p.field === field || (!exact && (p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`)))).map((p) => p.message);
+  return messages.length ? messages.join("; ") : undefined;
+}
+
+const toInt = (value: string) => (value === "" ? undefined : Math.max(0, Math.floor(Number(value) || 0)));
+
+export function NodePanel(props: NodePanelProps) {
+  const { node, problems } = props;
+  const title = node ? nodeTitle(node) : "Trigger";
+  const shown = new Set<string>();
+  const err = (field: string, exact = false) => {
+    shown.add(field);
+    return errorFor(problems, field, exact);
+  };
+  const body = node ? <NodeFields node={node} onChange={props.onChange} err={err} /> : <TriggerFields draft={props.draft} />;
+  const other = problems.filter((p) => ![...shown].some((field) => p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`)));
+
+  return (
+    <aside className="nf-panel" aria-label={`Settings for ${title}`}>
+      <Box padding="400">
+        <InlineStack align="space-between" blockAlign="start" wrap={false} gap="200">
+          <BlockStack gap="050">
+            <Text as="p" variant="bodySm" tone="subdued">
+              {node ? `${NODE_TYPE_LABELS[node.type]} · ${node.id}` : "Starts the flow"}
+            </Text>
+            <Text as="h2" variant="headingMd">
+              {title}
+            </Text>
+          </BlockStack>
+          <Button icon={XIcon} variant="tertiary" accessibilityLabel="Close the panel" onClick={props.onClose} />
+        </InlineStack>
+      </Box>
+      <Divider />
+      <Box padding="400">
+        <BlockStack gap="400">
+          {other.length ? (
+            <Banner tone="critical" title="Fix this step before publishing">
+              <List>
+                {other.map((p) => (
+                  <List.Item key={`${p.field}:${p.message}`}>{p.field ? `${p.field}: ${p.message}` : p.message}</List.Item>
+                ))}
+              </List>
+            </Banner>
+          ) : null}
+          {body}
+        </BlockStack>
+      </Box>
+      {node ? (
+        <>
+          <Divider />
+          <Box padding="400">
+            <Button icon={DeleteIcon} tone="critical" variant="plain" onClick={props.onDelete}>
+              Delete step
+            </Button>
+          </Box>
+        </>
+      ) : null}
+    </aside>
+  );
+}
+
+type Err = (field: string, exact?: boolean) => string | undefined;
+
+function NodeFields({ node, onChange, err }: { node: FlowNode; onChange: NodePanelProps["onChange"]; err: Err }) {
+  switch (node.type) {
+    case "delay": {
+      const duration = node.duration ?? {};
+      const set = (unit: "days" | "hours" | "minutes", value: string) => {
+        const next = { ...duration, [unit]: toInt(value) };
+        if (next[unit] === undefined) delete next[unit];
+        onChange({ ...node, duration: next }, `duration.${unit}`);
+      };
+      const durationError = err("duration");
+      return (
+        <BlockStack gap="300">
+          <InlineGrid columns={3} gap="200">
+            <TextField label="Days" type="number" min={0} autoComplete="off" value={String(duration.days ?? "")} onChange={(v) => set("days", v)} error={Boolean(durationError)} />
+            <TextField label="Hours" type="number" min={0} autoComplete="off" value={String(duration.hours ?? "")} onChange={(v) => set("hours", v)} error={Boolean(durationError)} />
+            <TextField label="Minutes" type="number" min={0} autoComplete="off" value={String(duration.minutes ?? "")} onChange={(v) => set("minutes", v)} error={Boolean(durationError)} />
+          </InlineGrid>
+          {durationError ? <Text as="p" tone="critical">{durationError}</Text> : null}
+          <Select
+            label="Counted from"
+            options={[
+              { label: "The previous step", value: "previous_step" },
+              { label: "The checkout's last activity", value: "trigger_activity" },
+            ]}
+            value={node.anchor ?? "previous_step"}
+            onChange={(value) => onChange({ ...node, anchor: value === "trigger_activity" ? "trigger_activity" : "previous_step" }, "anchor")}
+            helpText="From the checkout's last activity: a shopper still editing the checkout keeps pushing the wait back."
+          />
+        </BlockStack>
+      );
+    }
+    case "wait_until": {
+      const days = node.weekdays ?? [];
+      const WEEKDAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"], ["sat", "Saturday"], ["sun", "Sunday"]] as const;
+      return (
+        <BlockStack gap="300">
+          <TextField label="Time of day" type="time" autoComplete="off" value={node.time ?? ""} onChange={(time) => onChange({ ...node, time }, "time")} error={err("time")} />
+          <BlockStack gap="100">
+            <Text as="p">On</Text>
+            <InlineGrid columns={2} gap="100">
+              {WEEKDAYS.map(([day, label]) => (
+                <Checkbox
+                  key={day}
+                  label={label}
+                  checked={days.includes(day)}
+                  onChange={(checked) => onChange({ ...node, weekdays: WEEKDAYS.map(([d]) => d).filter((d) => (d === day ? checked : days.includes(d))) }, "weekdays")}
+                />
+              ))}
+            </InlineGrid>
+            {err("weekdays") ? <Text as="p" tone="critical">{err("weekdays")}</Text> : null}
+          </BlockStack>
+          <TextField
+            label="Time zone"
+            autoComplete="off"
+            placeholder="The store's time zone"
+            value={node.timeZone ?? ""}
+            onChange={(value) => {
+              const next = { ...node, timeZone: value || undefined };
+              if (!value) delete next.timeZone;
+              onChange(next, "timeZone");
+            }}
+            error={err("timeZone")}
+          />
+        </BlockStack>
+      );
+    }
+    case "email":
+      return (
+        <BlockStack gap="300">
+          <TextField label="Name" helpText="Only you see it: on the canvas and in reports." autoComplete="off" value={node.name ?? ""} onChange={(name) => onChange({ ...node, name }, "name")} error={err("name")} />
+          <TextField label="Subject" autoComplete="off" value={node.subject ?? ""} onChange={(subject) => onChange({ ...node, subject }, "subject")} error={err("subject")} />
+          <TextField label="Preview text" autoComplete="off" value={node.preheader ?? ""} onChange={(preheader) => onChange({ ...node, preheader }, "preheader")} error={err("preheader")} />
+          <TextField label="HTML body" multiline={6} monospaced autoComplete="off" value={node.html ?? ""} onChange={(html) => onChange({ ...node, html }, "html")} error={err("html")} helpText="Liquid: {{ customer.first_name }}, {{ checkout.recovery_url }}, …" />
+          <TextField label="Plain-text body" multiline={4} monospaced autoComplete="off" value={node.text ?? ""} onChange={(text) => onChange({ ...node, text }, "text")} error={err("text")} />
+        </BlockStack>
+      );
+    case "condition":
+      return (
+        <BlockStack gap="300">
+          <MatchSelect value={node.match} onChange={(match) => onChange({ ...node, match }, "match")} />
+          <ConditionsEditor conditions={node.conditions ?? []} field="conditions" err={err} onChange={(conditions, field) => onChange({ ...node, conditions }, field)} />
+          <Text as="p" tone="subdued" variant="bodySm">
+            Customers for whom this holds take the yes path; the others take no.
+          </Text>
+        </BlockStack>
+      );
+    case "split":
+      return (
+        <BlockStack gap="400">
+          {(node.branches ?? []).map((branch, index) => (
+            <Box key={index} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+              <BlockStack gap="300">
+                <InlineStack align="space-between" blockAlign="end" wrap={false} gap="200">
+                  <TextField label="Branch name" autoComplete="off" value={branch.id} onChange={(id) => onChange({ ...node, branches: node.branches.map((b, i) => (i === index ? { ...b, id } : b)) }, `branches[${index}].id`)} error={err(`branches[${index}].id`, true)} />
+                  <Button icon={DeleteIcon} accessibilityLabel={`Remove branch ${branch.id}`} onClick={() => onChange({ ...node, branches: node.branches.filter((_, i) => i !== index) }, "branches")} />
+                </InlineStack>
+                <MatchSelect value={branch.match} onChange={(match) => onChange({ ...node, branches: node.branches.map((b, i) => (i === index ? { ...b, match } : b)) }, `branches[${index}].match`)} />
+                <ConditionsEditor
+                  conditions={branch.conditions ?? []}
+                  field={`branches[${index}].conditions`}
+                  err={err}
+                  onChange={(conditions, field) => onChange({ ...node, branches: node.branches.map((b, i) => (i === index ? { ...b, conditions } : b)) }, field)}
+                />
+              </BlockStack>
+            </Box>
+          ))}
+          {err("branches", true) ? <Text as="p" tone="critical">{err("branches", true)}</Text> : null}
+          <Button icon={PlusIcon} onClick={() => onChange({ ...node, branches: [...(node.branches ?? []), { id: `branch-${(node.branches?.length ?? 0) + 1}`, match: "all", conditions: [{ path: "checkout.email", op: "exists" }], next: null }] }, "branches")}>
+            Add a branch
+          </Button>
+          <Text as="p" tone="subdued" variant="bodySm">
+            The first branch whose conditions hold is taken; customers who match none take else.
+          </Text>
+        </BlockStack>
+      );
+    case "ab_split":
+      return (
+        <BlockStack gap="300">
+          {(node.variants ?? []).map((variant, index) => (
+            <InlineStack key={index} gap="200" blockAlign="end" wrap={false}>
+              <TextField label="Variant" autoComplete="off" value={variant.id} onChange={(id) => onChange({ ...node, variants: node.variants.map((v, i) => (i === index ? { ...v, id } : v)) }, `variants[${index}].id`)} error={err(`variants[${index}].id`, true)} />
+              <TextField label="Weight" type="number" min={0} autoComplete="off" value={String(variant.weight ?? "")} onChange={(weight) => onChange({ ...node, variants: node.variants.map((v, i) => (i === index ? { ...v, weight: toInt(weight) ?? 0 } : v)) }, `variants[${index}].weight`)} error={err(`variants[${index}].weight`, true)} />
+              <Button icon={DeleteIcon} accessibilityLabel={`Remove variant ${variant.id}`} onClick={() => onChange({ ...node, variants: node.variants.filter((_, i) => i !== index) }, "variants")} />
+            </InlineStack>
+          ))}
+          {err("variants", true) ? <Text as="p" tone="critical">{err("variants", true)}</Text> : null}
+          <Button icon={PlusIcon} onClick={() => onChange({ ...node, variants: [...(node.variants ?? []), { id: String.fromCharCode(97 + (node.variants?.length ?? 0)), weight: 50, next: null }] }, "variants")}>
+            Add a variant
+          </Button>
+          <Text as="p" tone="subdued" variant="bodySm">
+            Each customer gets one variant, chosen by weight, and always the same one.
+          </Text>
+        </BlockStack>
+      );
+    case "exit":
+      return <Text as="p">Customers who reach this step leave the flow. Nothing after it runs.</Text>;
+    default:
+      return null;
+  }
+}
+
+function MatchSelect({ value, onChange }: { value: "all" | "any" | undefined; onChange(value: "all" | "any"): void }) {
+  return (
+    <Select
+      label="Match"
+      options={[
+        { label: "All conditions", value: "all" },
+        { label: "Any condition", value: "any" },
+      ]}
+      value={value ?? "all"}
+      onChange={(next) => onChange(next === "any" ? "any" : "all")}
+    />
+  );
+}
+
+const OPS: { label: string; value: Condition["op"] }[] = [
+  { label: "exists", value: "exists" },
+  { label: "is missing", value: "not_exists" },
+  { label: "equals", value: "eq" },
+  { label: "does not equal", value: "neq" },
+  { label: "greater than", value: "gt" },
+  { label: "at least", value: "gte" },
+  { label: "less than", value: "lt" },
+  { label: "at most", value: "lte" },
+];
+
+/** "true"/"false" are booleans and plain numbers are numbers: what a merchant types means what it looks like. */
+function parseValue(text: string): Condition["value"] {
+  if (text === "true" || text === "false") return text === "true";
+  if (/^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text);
+  return text;
+}
+
+function ConditionsEditor(props: { conditions: Condition[]; field: string; err: Err; onChange(conditions: Condition[], field: string): void }) {
+  const { conditions, field, err } = props;
+  const update = (index: number, patch: Partial<Condition>, what: string) => {
+    props.onChange(conditions.map((c, i) => {
+      if (i !== index) return c;
+      const next = { ...c, ...patch };
+      if (next.op === "exists" || next.op === "not_exists") delete next.value;
+      return next;
+    }), `${field}[${index}].${what}`);
+  };
+  return (
+    <BlockStack gap="300">
+      {conditions.map((condition, index) => (
+        <BlockStack key={index} gap="200">
+          <TextField label="Field" placeholder="checkout.total" autoComplete="off" value={condition.path} onChange={(path) => update(index, { path }, "path")} error={err(`${field}[${index}].path`)} />
+          <InlineGrid columns={condition.op === "exists" || condition.op === "not_exists" ? 1 : 2} gap="200">
+            <Select label="Is" options={OPS} value={condition.op} onChange={(op) => update(index, { op: OPS.find((o) => o.value === op)?.value ?? "exists" }, "op")} />
+            {condition.op === "exists" || condition.op === "not_exists" ? null : (
+              <TextField label="Value" autoComplete="off" value={condition.value === undefined ? "" : String(condition.value)} onChange={(value) => update(index, { value: parseValue(value) }, "value")} error={err(`${field}[${index}].value`)} />
+            )}
+          </InlineGrid>
+          <ButtonGroup>
+            <Button variant="plain" tone="critical" onClick={() => props.onChange(conditions.filter((_, i) => i !== index), field)}>
+              Remove condition
+            </Button>
+          </ButtonGroup>
+        </BlockStack>
+      ))}
+      {err(field, true) ? <Text as="p" tone="critical">{err(field, true)}</Text> : null}
+      <InlineStack>
+        <Button icon={PlusIcon} onClick={() => props.onChange([...conditions, { path: "checkout.email", op: "exists" }], field)}>
+          Add a condition
+        </Button>
+      </InlineStack>
+    </BlockStack>
+  );
+}
+
+function TriggerFields({ draft }: { draft: Draft }) {
+  return (
+    <BlockStack gap="300">
+      <Text as="p">{triggerSummary(draft)}</Text>
+      <Text as="p" tone="subdued" variant="bodySm">
+        One enrollment per {draft.trigger?.entity ?? "checkout"}
+        {draft.trigger?.conditions?.length ? `, when ${draft.trigger.conditions.map((c) => `${c.path} ${c.op.replace("_", " ")}`).join(" and ")}` : ""}. Editing the
+        trigger and goal comes in a later version; export and import the flow as JSON to change them now.
+      </Text>
+    </BlockStack>
+  );
+}

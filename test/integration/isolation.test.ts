@@ -1,0 +1,127 @@
+// Tenancy over real HTTP: two standalone workspaces, each signed in through the real /login action, each with a
+// flow, messages, a failed inbox event and privacy requests. For every admin route and action that takes an id,
+// A's session gets 404 (or a refusal) for B's id and B's rows stay unchanged; every list shows only one's own rows.
+// Also the non-Shopify privacy path: export and erase by email from the admin Privacy page.
+import { systemClock } from "~/core/clock";
+import { enableBlueprint } from "~/core/flows/manage.server";
+import { requestCustomerExport } from "~/core/privacy/privacy.server";
+import { createWorkspaceWithUser } from "~/core/workspaces/workspaces.server";
+import { databaseTargets, dropAll } from "../support/databases";
+import { BROWSER_UA, startShopifyAppHarness, type ShopifyAppHarness } from "../support/shopify-app";
+
+afterAll(dropAll);
+
+interface Tenant {
+  workspaceId: string;
+  cookie: string;
+  flowId: string;
+  messageId: string;
+  inboxId: string;
+  requestId: string;
+}
+
+describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl) => {
+  let harness: ShopifyAppHarness;
+  const tenants: Record<"a" | "b", Tenant> = {} as Record<"a" | "b", Tenant>;
+
+  async function seed(key: "a" | "b"): Promise<Tenant> {
+    const email = `owner-${key}@isolation.example`;
+    const password = `password-${key}-0123456789`;
+    const { workspaceId } = await createWorkspaceWithUser(harness.db, { workspaceName: `Workspace ${key}`, email, password });
+    const now = systemClock.now();
+    const { flowId } = await enableBlueprint({ db: harness.db, clock: systemClock }, { workspaceId, blueprintId: "abandoned-cart" });
+    const messageId = `isolation-message-${key}`;
+    await harness.db.message.create({
+      data: { id: messageId, workspaceId, toEmail: `shopper-${key}@isolation.example`, fromEmail: "shop@example.com", subject: `Hello ${key}`, html: `<p>${key}</p>`, text: key, status: "outbox", nextAttemptAt: now, createdAt: now },
+    });
+    await harness.db.customer.create({ data: { workspaceId, email: `shopper-${key}@isolation.example`, firstName: key.toUpperCase() } });
+    const inbox = await harness.db.inboxEvent.create({
+      data: { workspaceId, source: "demo", topic: "checkouts/update", dedupeKey: `isolation-${key}`, payload: "{not json", headers: {}, status: "failed", error: "not JSON", attempts: 1, receivedAt: now, nextAttemptAt: now },
+    });
+    const request = await requestCustomerExport({ db: harness.db }, { workspaceId, email: `shopper-${key}@isolation.example`, now });
+    // Signed in through the real form.
+    const login = await fetch(`${harness.app.url}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "User-Agent": BROWSER_UA },
+      body: new URLSearchParams({ email, password, redirectTo: "/app" }),
+    });
+    expect(login.status, harness.app.output()).toBe(302);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+    expect(cookie).toMatch(/^__nudgeflow=/);
+    return { workspaceId, cookie, flowId, messageId, inboxId: inbox.id, requestId: request.id };
+  }
+
+  beforeAll(async () => {
+    harness = await startShopifyAppHarness({ databaseUrl: await createUrl(), shopify: false, sendgrid: false });
+    tenants.a = await seed("a");
+    tenants.b = await seed("b");
+  });
+  afterAll(() => harness?.stop());
+
+  function as(tenant: Tenant, path: string, init: RequestInit = {}) {
+    return fetch(`${harness.app.url}${path}`, { redirect: "manual", ...init, headers: { Cookie: tenant.cookie, "User-Agent": BROWSER_UA, ...(init.headers ?? {}) } });
+  }
+  function post(tenant: Tenant, path: string, form: Record<string, string>) {
+    return as(tenant, path, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  }
+
+  it("lists only one's own rows on every list page", async () => {
+    for (const [self, other] of [["a", "b"], ["b", "a"]] as const) {
+      for (const route of ["app.flows._index", "app.outbox._index", "app.events._index", "app.privacy._index"]) {
+        const path = `/${route.replace(/\._index$/, "").replaceAll(".", "/")}?_data=${encodeURIComponent(`routes/${route}`)}`;
+        const response = await as(tenants[self], path);
+        expect(response.status, `${route}: ${harness.app.output().slice(-2000)}`).toBe(200);
+        const text = await response.text();
+        const mine = route.includes("flows") ? tenants[self].flowId : route.includes("outbox") ? tenants[self].messageId : route.includes("events") ? tenants[self].inboxId : tenants[self].requestId;
+        expect(text, route).toContain(mine);
+        for (const id of Object.values(tenants[other]).filter((value) => value !== tenants[other].cookie)) expect(text, `${route} shows ${other}'s ${id}`).not.toContain(id);
+        expect(text).not.toContain(`shopper-${other}@isolation.example`);
+      }
+    }
+  });
+
+  it("refuses A's session every route and action that names B's rows, and leaves them unchanged", async () => {
+    const { a, b } = tenants;
+    // outbox message page
+    expect((await as(a, `/app/outbox/${b.messageId}`)).status).toBe(404);
+    expect((await as(a, `/app/outbox/${b.messageId}?_data=${encodeURIComponent("routes/app.outbox.$messageId")}`)).status).toBe(404);
+    // flow builder page (app.flows.$flowId)
+    expect((await as(a, `/app/flows/${b.flowId}`)).status).toBe(404);
+    expect((await as(b, `/app/flows/${b.flowId}`)).status).toBe(200);
+    // privacy download
+    expect((await as(a, `/app/privacy/${b.requestId}`)).status).toBe(404);
+    // events replay
+    expect((await post(a, "/app/events?index", { intent: "replay", id: b.inboxId })).status).toBe(404);
+    expect(await harness.db.inboxEvent.findUniqueOrThrow({ where: { id: b.inboxId } })).toMatchObject({ status: "failed", workspaceId: b.workspaceId });
+    // flows set-status (the route answers a flow it cannot find with 400 and the reason)
+    const flowBefore = await harness.db.flow.findUniqueOrThrow({ where: { id: b.flowId } });
+    const setStatus = await post(a, "/app/flows?index", { intent: "set-status", flowId: b.flowId, status: "paused" });
+    expect([400, 404]).toContain(setStatus.status);
+    expect(await harness.db.flow.findUniqueOrThrow({ where: { id: b.flowId } })).toMatchObject({ status: flowBefore.status, updatedAt: flowBefore.updatedAt });
+    // privacy actions by email act on one's own workspace only
+    expect((await post(a, "/app/privacy?index", { intent: "erase", email: "shopper-b@isolation.example", confirm: "erase" })).status).toBe(200);
+    expect(await harness.db.customer.count({ where: { workspaceId: b.workspaceId, email: "shopper-b@isolation.example" } })).toBe(1);
+    expect(await harness.db.message.findUniqueOrThrow({ where: { id: b.messageId } })).toMatchObject({ toEmail: "shopper-b@isolation.example" });
+    // and B's own session still reaches all of it
+    expect((await as(b, `/app/outbox/${b.messageId}`)).status).toBe(200);
+    expect((await as(b, `/app/privacy/${b.requestId}`)).status).toBe(200);
+  });
+
+  it("exports and erases a customer by email from the admin Privacy page (non-Shopify workspaces)", async () => {
+    const { a } = tenants;
+    const exported = await post(a, `/app/privacy?index&_data=${encodeURIComponent("routes/app.privacy._index")}`, { intent: "export", email: "shopper-a@isolation.example" });
+    expect(exported.status).toBe(200);
+    const { id } = await exported.json();
+    const download = await as(a, `/app/privacy/${id}`);
+    expect(download.status).toBe(200);
+    expect((await download.json()).messages.map((message: { id: string }) => message.id)).toEqual([a.messageId]);
+
+    expect((await post(a, "/app/privacy?index", { intent: "erase", email: "shopper-a@isolation.example" })).status).toBe(400); // not confirmed
+    expect((await post(a, "/app/privacy?index", { intent: "erase", email: "shopper-a@isolation.example", confirm: "erase" })).status).toBe(200);
+    expect(await harness.db.message.findUniqueOrThrow({ where: { id: a.messageId } })).toMatchObject({ toEmail: "[redacted]" });
+    expect(await harness.db.customer.count({ where: { email: "shopper-a@isolation.example" } })).toBe(0);
+    expect((await as(a, `/app/privacy/${id}`)).status).toBe(404); // the export went with the customer
+    expect((await as(a, "/app/privacy")).status).toBe(200);
+  });
+});
