@@ -1,18 +1,8 @@
 // Shopify webhook payloads → canonical events. The only place that knows Shopify's payload shapes.
 import type { z } from "zod";
-import { parseDecimalToMinor } from "~/core/money";
-import {
-  CanonicalEvent,
-  normalizeCartToken,
-  normalizeEmail,
-  toIsoUtc,
-  type CanonicalEventType,
-  type CustomerRef,
-  type EventOfType,
-  type LineItem,
-} from "~/core/events";
+import { normalizeCartToken, normalizeEmail, toIsoUtc, type CanonicalEvent, type CustomerRef, type LineItem } from "~/core/events";
 import type { Delivery, MappingResult, StoreContext } from "../adapter";
-import { describeZodError } from "../describe-error";
+import { canonicalEvent, mapped, minorUnits, parsePayload, requiredDate } from "../mapping";
 import { CART_CAPTURE_TOPIC, CartCaptureDelivery, type CartCaptureItem } from "./cart-capture";
 import {
   ShopifyCart,
@@ -54,19 +44,6 @@ export function shopifyId(id: string | number | null, gid?: string): string | nu
   return id === null ? null : String(id);
 }
 
-class MappingError extends Error {}
-
-function minor(value: string | number, currency: string, field: string): number {
-  const amount = parseDecimalToMinor(value, currency);
-  if (amount === null) throw new MappingError(`${field}: not a decimal amount: ${JSON.stringify(value)}`);
-  return amount;
-}
-
-function iso(value: string | null, field: string): string {
-  const result = toIsoUtc(value);
-  if (!result) throw new MappingError(`${field}: not a date-time: ${JSON.stringify(value)}`);
-  return result;
-}
 
 function lineItems(items: z.infer<typeof ShopifyLineItem>[], currency: string): LineItem[] {
   return items.map((item, index) => ({
@@ -76,7 +53,7 @@ function lineItems(items: z.infer<typeof ShopifyLineItem>[], currency: string): 
     title: item.title,
     variantTitle: item.variant_title || null,
     quantity: item.quantity,
-    price: minor(item.price, currency, `line_items.${index}.price`),
+    price: minorUnits(item.price, currency, `line_items.${index}.price`),
     imageUrl: null, // not in webhooks; filled in from the Admin API (see hydrate)
   }));
 }
@@ -120,8 +97,8 @@ function captureLineItems(items: CartCaptureItem[]): LineItem[] {
  * storefront: `acceptsMarketing` stays unknown.
  */
 function mapCartCapture(payload: unknown, store: StoreContext): CanonicalEvent[] {
-  const { capture, loggedInCustomerId, capturedAt: at } = parse(CartCaptureDelivery, payload);
-  const capturedAt = iso(at, "capturedAt");
+  const { capture, loggedInCustomerId, capturedAt: at } = parsePayload(CartCaptureDelivery, payload);
+  const capturedAt = requiredDate(at, "capturedAt");
   const email = normalizeEmail(capture.email);
   const customer: CustomerRef | null =
     email || loggedInCustomerId
@@ -138,31 +115,19 @@ function mapCartCapture(payload: unknown, store: StoreContext): CanonicalEvent[]
     customer,
     contentsKnown: Boolean(capture.items),
   };
-  return [event("cart.update", capturedAt, { cart })];
+  return [canonicalEvent("cart.update", capturedAt, { cart })];
 }
 
 function customerFields(ref: CustomerRef | null): CustomerRef {
   return ref ?? { externalId: null, email: null, firstName: null, lastName: null, phone: null, acceptsMarketing: null };
 }
 
-function parse<T extends z.ZodType>(schema: T, payload: unknown): z.infer<T> {
-  const result = schema.safeParse(payload);
-  if (!result.success) throw new MappingError(describeZodError(result.error));
-  return result.data;
-}
-
-/** Builds a canonical event and validates it: what an adapter emits is checked against the schema too. */
-function event<T extends CanonicalEventType>(type: T, occurredAt: string, data: EventOfType<T>["data"]): CanonicalEvent {
-  const result = CanonicalEvent.safeParse({ type, version: 1, occurredAt, data });
-  if (!result.success) throw new MappingError(describeZodError(result.error));
-  return result.data;
-}
 
 function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, receivedAt: string): CanonicalEvent[] {
   switch (topic) {
     case "carts/create":
     case "carts/update": {
-      const cart = parse(ShopifyCart, payload);
+      const cart = parsePayload(ShopifyCart, payload);
       const currency = cart.line_items[0]?.price_set?.presentment_money.currency_code ?? store.currency;
       const items = lineItems(cart.line_items, currency);
       const data = {
@@ -171,17 +136,17 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           currency,
           totalPrice: items.reduce((sum, item) => sum + item.price * item.quantity, 0),
           lineItems: items,
-          createdAt: iso(cart.created_at, "created_at"),
-          updatedAt: iso(cart.updated_at, "updated_at"),
+          createdAt: requiredDate(cart.created_at, "created_at"),
+          updatedAt: requiredDate(cart.updated_at, "updated_at"),
           customer: null, // carts/* webhooks name nobody
           contentsKnown: true,
         },
       };
-      return [event(topic === "carts/create" ? "cart.create" : "cart.update", data.cart.updatedAt, data)];
+      return [canonicalEvent(topic === "carts/create" ? "cart.create" : "cart.update", data.cart.updatedAt, data)];
     }
     case "checkouts/create":
     case "checkouts/update": {
-      const checkout = parse(ShopifyCheckout, payload);
+      const checkout = parsePayload(ShopifyCheckout, payload);
       const data = {
         checkout: {
           token: checkout.token,
@@ -189,22 +154,22 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           email: normalizeEmail(checkout.email) ?? normalizeEmail(checkout.customer?.email),
           customer: customerRef(checkout.customer, checkout.email, checkout.buyer_accepts_marketing),
           currency: checkout.currency,
-          totalPrice: minor(checkout.total_price, checkout.currency, "total_price"),
-          subtotalPrice: minor(checkout.subtotal_price, checkout.currency, "subtotal_price"),
+          totalPrice: minorUnits(checkout.total_price, checkout.currency, "total_price"),
+          subtotalPrice: minorUnits(checkout.subtotal_price, checkout.currency, "subtotal_price"),
           lineItems: lineItems(checkout.line_items, checkout.currency),
           recoveryUrl: checkout.abandoned_checkout_url,
-          createdAt: iso(checkout.created_at, "created_at"),
-          updatedAt: iso(checkout.updated_at, "updated_at"),
+          createdAt: requiredDate(checkout.created_at, "created_at"),
+          updatedAt: requiredDate(checkout.updated_at, "updated_at"),
           completedAt: toIsoUtc(checkout.completed_at),
         },
       };
-      return [event(topic === "checkouts/create" ? "checkout.create" : "checkout.update", data.checkout.updatedAt, data)];
+      return [canonicalEvent(topic === "checkouts/create" ? "checkout.create" : "checkout.update", data.checkout.updatedAt, data)];
     }
     case "orders/create":
     case "orders/updated": {
-      const order = parse(ShopifyOrder, payload);
+      const order = parsePayload(ShopifyOrder, payload);
       const contact = order.email ?? order.contact_email;
-      const placedAt = iso(order.processed_at ?? order.created_at, "created_at");
+      const placedAt = requiredDate(order.processed_at ?? order.created_at, "created_at");
       const data = {
         order: {
           externalId: shopifyId(order.id, order.admin_graphql_api_id) ?? "",
@@ -214,20 +179,20 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           email: normalizeEmail(contact) ?? normalizeEmail(order.customer?.email),
           customer: customerRef(order.customer, contact, order.buyer_accepts_marketing),
           currency: order.currency,
-          totalPrice: minor(order.total_price, order.currency, "total_price"),
+          totalPrice: minorUnits(order.total_price, order.currency, "total_price"),
           lineItems: lineItems(order.line_items, order.currency),
           financialStatus: order.financial_status,
           placedAt,
           cancelledAt: toIsoUtc(order.cancelled_at),
         },
       };
-      return [event(topic === "orders/create" ? "order.add" : "order.update", placedAt, data)];
+      return [canonicalEvent(topic === "orders/create" ? "order.add" : "order.update", placedAt, data)];
     }
     case "fulfillments/create": {
-      const fulfillment = parse(ShopifyFulfillment, payload);
-      const createdAt = iso(fulfillment.created_at, "created_at");
+      const fulfillment = parsePayload(ShopifyFulfillment, payload);
+      const createdAt = requiredDate(fulfillment.created_at, "created_at");
       return [
-        event("order.shipment.add", createdAt, {
+        canonicalEvent("order.shipment.add", createdAt, {
           shipment: {
             externalId: shopifyId(fulfillment.id, fulfillment.admin_graphql_api_id) ?? "",
             orderExternalId: String(fulfillment.order_id),
@@ -241,24 +206,24 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
     }
     case "customers/create":
     case "customers/update": {
-      const customer = parse(ShopifyCustomer, payload);
+      const customer = parsePayload(ShopifyCustomer, payload);
       const ref = customerRef(customer, null, null);
-      const occurredAt = iso(customer.updated_at ?? customer.created_at, "updated_at");
+      const occurredAt = requiredDate(customer.updated_at ?? customer.created_at, "updated_at");
       const data = { customer: { ...customerFields(ref), createdAt: toIsoUtc(customer.created_at), updatedAt: toIsoUtc(customer.updated_at) } };
-      return [event(topic === "customers/create" ? "customer.add" : "customer.update", occurredAt, data)];
+      return [canonicalEvent(topic === "customers/create" ? "customer.add" : "customer.update", occurredAt, data)];
     }
     case "app/uninstalled":
-      return [event("store.uninstall", receivedAt, {})];
+      return [canonicalEvent("store.uninstall", receivedAt, {})];
     case "customers/data_request":
     case "customers/redact": {
-      const request = parse(ShopifyPrivacyCustomer, payload);
+      const request = parsePayload(ShopifyPrivacyCustomer, payload);
       const customer = { externalId: shopifyId(request.customer.id), email: normalizeEmail(request.customer.email) };
       return topic === "customers/redact"
-        ? [event("customer.redact", receivedAt, { customer })]
-        : [event("customer.data_request", receivedAt, { customer, requestId: request.data_request ? String(request.data_request.id) : null })];
+        ? [canonicalEvent("customer.redact", receivedAt, { customer })]
+        : [canonicalEvent("customer.data_request", receivedAt, { customer, requestId: request.data_request ? String(request.data_request.id) : null })];
     }
     case "shop/redact":
-      return [event("store.redact", receivedAt, {})];
+      return [canonicalEvent("store.redact", receivedAt, {})];
     case CART_CAPTURE_TOPIC:
       return mapCartCapture(payload, store);
   }
@@ -268,10 +233,5 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
 export function shopifyToCanonical(delivery: Delivery, store: StoreContext): MappingResult {
   const { topic, payload, receivedAt } = delivery;
   if (!isShopifyTopic(topic)) return { ok: false, error: `unsupported Shopify topic "${topic}"` };
-  try {
-    return { ok: true, events: mapTopic(topic, payload, store, receivedAt) };
-  } catch (error) {
-    if (error instanceof MappingError) return { ok: false, error: error.message };
-    throw error;
-  }
+  return mapped(() => mapTopic(topic, payload, store, receivedAt));
 }

@@ -1,9 +1,7 @@
 // WooCommerce webhook and REST payloads → canonical events. The only place that knows WooCommerce's shapes.
-import type { z } from "zod";
-import { parseDecimalToMinor } from "~/core/money";
-import { CanonicalEvent, normalizeEmail, toIsoUtc, type CanonicalEventType, type CustomerRef, type EventOfType, type LineItem } from "~/core/events";
+import { normalizeEmail, toIsoUtc, type CanonicalEvent, type CustomerRef, type LineItem } from "~/core/events";
 import type { Delivery, MappingResult, StoreContext } from "../adapter";
-import { describeZodError } from "../describe-error";
+import { canonicalEvent, mapped, minorUnits, parsePayload, requiredDate } from "../mapping";
 import { WooCustomer, WooOrder, type WooLineItem } from "./payloads";
 
 /** The webhook topics the app registers on each store (connect.server.ts), and what sync stores its records as. */
@@ -14,25 +12,17 @@ export function isWooCommerceTopic(topic: string): topic is WooCommerceTopic {
   return (WOOCOMMERCE_TOPICS as readonly string[]).includes(topic);
 }
 
-class MappingError extends Error {}
-
 /** `date_*_gmt` is UTC without the `Z`; never read the site-local `date_*`. */
+/** A required `date_*_gmt` field as UTC ISO. */
+function gmtDate(value: string | null | undefined, field: string): string {
+  return requiredDate(value, field, gmtToIso);
+}
+
 export function gmtToIso(value: string | null | undefined): string | null {
   if (!value) return null;
   return toIsoUtc(/(Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`);
 }
 
-function iso(value: string | null | undefined, field: string): string {
-  const result = gmtToIso(value);
-  if (!result) throw new MappingError(`${field}: not a date-time: ${JSON.stringify(value)}`);
-  return result;
-}
-
-function minor(value: string | number, currency: string, field: string): number {
-  const amount = parseDecimalToMinor(value, currency);
-  if (amount === null) throw new MappingError(`${field}: not a decimal amount: ${JSON.stringify(value)}`);
-  return amount;
-}
 
 const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", ndash: "–", mdash: "—", hellip: "…", lsquo: "‘", rsquo: "’", ldquo: "“", rdquo: "”", times: "×" };
 
@@ -65,7 +55,7 @@ export function canonicalOrderStatus(status: string): string {
 /** Unit price before discounts: the line's `subtotal` over its quantity (`price` is a float, sometimes rounded). */
 function lineItems(items: WooLineItem[], currency: string): LineItem[] {
   return items.map((item, index) => {
-    const subtotal = minor(item.subtotal, currency, `line_items.${index}.subtotal`);
+    const subtotal = minorUnits(item.subtotal, currency, `line_items.${index}.subtotal`);
     return {
       productId: item.product_id ? String(item.product_id) : null,
       variantId: item.variation_id ? String(item.variation_id) : null,
@@ -73,26 +63,15 @@ function lineItems(items: WooLineItem[], currency: string): LineItem[] {
       title: decodeHtmlEntities(item.name),
       variantTitle: null,
       quantity: item.quantity,
-      price: item.quantity > 0 ? Math.round(subtotal / item.quantity) : minor(item.price, currency, `line_items.${index}.price`),
+      price: item.quantity > 0 ? Math.round(subtotal / item.quantity) : minorUnits(item.price, currency, `line_items.${index}.price`),
       imageUrl: null,
     };
   });
 }
 
-function parse<T extends z.ZodType>(schema: T, payload: unknown): z.infer<T> {
-  const result = schema.safeParse(payload);
-  if (!result.success) throw new MappingError(describeZodError(result.error));
-  return result.data;
-}
-
-function event<T extends CanonicalEventType>(type: T, occurredAt: string, data: EventOfType<T>["data"]): CanonicalEvent {
-  const result = CanonicalEvent.safeParse({ type, version: 1, occurredAt, data });
-  if (!result.success) throw new MappingError(describeZodError(result.error));
-  return result.data;
-}
 
 function mapOrder(topic: "order.created" | "order.updated", payload: unknown): CanonicalEvent {
-  const order = parse(WooOrder, payload);
+  const order = parsePayload(WooOrder, payload);
   // The billing email is the order's email: guests (customer_id 0) have no other.
   const email = normalizeEmail(order.billing.email);
   const customer: CustomerRef | null =
@@ -106,8 +85,8 @@ function mapOrder(topic: "order.created" | "order.updated", payload: unknown): C
           acceptsMarketing: null, // WooCommerce core keeps no email-marketing consent
         }
       : null;
-  const placedAt = iso(order.date_created_gmt, "date_created_gmt");
-  const modifiedAt = iso(order.date_modified_gmt, "date_modified_gmt");
+  const placedAt = gmtDate(order.date_created_gmt, "date_created_gmt");
+  const modifiedAt = gmtDate(order.date_modified_gmt, "date_modified_gmt");
   const data = {
     order: {
       externalId: String(order.id),
@@ -117,7 +96,7 @@ function mapOrder(topic: "order.created" | "order.updated", payload: unknown): C
       email,
       customer,
       currency: order.currency,
-      totalPrice: minor(order.total, order.currency, "total"),
+      totalPrice: minorUnits(order.total, order.currency, "total"),
       lineItems: lineItems(order.line_items, order.currency),
       financialStatus: canonicalOrderStatus(order.status),
       placedAt,
@@ -125,11 +104,11 @@ function mapOrder(topic: "order.created" | "order.updated", payload: unknown): C
       cancelledAt: order.status === "cancelled" ? modifiedAt : null,
     },
   };
-  return topic === "order.created" ? event("order.add", placedAt, data) : event("order.update", modifiedAt, data);
+  return topic === "order.created" ? canonicalEvent("order.add", placedAt, data) : canonicalEvent("order.update", modifiedAt, data);
 }
 
 function mapCustomer(topic: "customer.created" | "customer.updated", payload: unknown, receivedAt: string): CanonicalEvent {
-  const customer = parse(WooCustomer, payload);
+  const customer = parsePayload(WooCustomer, payload);
   const createdAt = gmtToIso(customer.date_created_gmt);
   const updatedAt = gmtToIso(customer.date_modified_gmt);
   const data = {
@@ -145,24 +124,21 @@ function mapCustomer(topic: "customer.created" | "customer.updated", payload: un
     },
   };
   const occurredAt = (topic === "customer.created" ? createdAt : updatedAt) ?? updatedAt ?? createdAt ?? receivedAt;
-  return event(topic === "customer.created" ? "customer.add" : "customer.update", occurredAt, data);
+  return canonicalEvent(topic === "customer.created" ? "customer.add" : "customer.update", occurredAt, data);
 }
 
 /** Maps one verified WooCommerce delivery (a webhook, or a record the sync read through the REST API). */
 export function wooCommerceToCanonical(delivery: Delivery, _store: StoreContext): MappingResult {
   const { topic, payload, receivedAt } = delivery;
   if (!isWooCommerceTopic(topic)) return { ok: false, error: `unsupported WooCommerce topic "${topic}"` };
-  try {
+  return mapped(() => {
     switch (topic) {
       case "order.created":
       case "order.updated":
-        return { ok: true, events: [mapOrder(topic, payload)] };
+        return [mapOrder(topic, payload)];
       case "customer.created":
       case "customer.updated":
-        return { ok: true, events: [mapCustomer(topic, payload, receivedAt)] };
+        return [mapCustomer(topic, payload, receivedAt)];
     }
-  } catch (error) {
-    if (error instanceof MappingError) return { ok: false, error: error.message };
-    throw error;
-  }
+  });
 }
