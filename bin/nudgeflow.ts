@@ -1,6 +1,7 @@
 // The command-line entry: `serve` (web + in-process worker, the embedded default), `worker` (scale-out),
 // `migrate`, `demo` (print or reset the demo sign-in), `flows …` (flows as code: list, export, import,
-// validate, schema), `trace` (flow decisions), `settings budget` (the message budget). Run through tsx's ESM
+// validate, schema), `trace` (flow decisions), `settings budget` (the message budget), `analytics` (KPIs,
+// attribution explained, attribution settings). Run through tsx's ESM
 // loader (`node --import tsx/esm`): `npm run serve`, `npm run nudgeflow -- help`. (tsx's CommonJS hook mangles
 // .mjs files that express's dependencies require, so only the ESM loader is used.)
 import { spawnSync } from "node:child_process";
@@ -24,6 +25,7 @@ Commands:
   workspace Create a standalone (non-Shopify) workspace with its first user: workspace create --name N --email E.
   trace     A timeline of flow decisions: --workspace ID (--customer EMAIL | --enrollment ID).
   settings  Workspace settings: \`settings budget --workspace ID --max N --window-hours H\` (message budget).
+  analytics KPIs per flow (--workspace ID [--from DATE --to DATE]), \`analytics explain --order ID\`, attribution settings.
   help      Show this text.`;
 
 /** Applies pending migrations; Prisma's output is shown only when it fails. */
@@ -84,6 +86,16 @@ async function main(command: string | undefined) {
       }
       const run = command === "trace" ? runTraceCommand : runSettingsCommand;
       process.exitCode = await run(process.argv.slice(3), { databaseUrl: config.DATABASE_URL });
+      return;
+    }
+    case "analytics": {
+      const { runAnalyticsCommand, ANALYTICS_USAGE } = await import("./analytics");
+      if (["help", "--help", undefined].includes(process.argv[3])) {
+        console.log(ANALYTICS_USAGE);
+        return;
+      }
+      migrate(config.DATABASE_URL);
+      process.exitCode = await runAnalyticsCommand(process.argv.slice(3), { databaseUrl: config.DATABASE_URL });
       return;
     }
     case "stores": {

@@ -24,6 +24,8 @@ import { requireAdmin } from "~/auth.server";
 import { useAdminLayoutData } from "~/components/admin-layout-data";
 import { errorMessages } from "~/components/format";
 import { FlowStatusBadge } from "~/components/status-badges";
+import { formatMoneyList } from "~/core/analytics/format";
+import { flowKpis, lastDays } from "~/core/analytics/kpis.server";
 import { assertUnreachable } from "~/core/assert";
 import { systemClock } from "~/core/clock";
 import { BLUEPRINTS } from "~/core/flows/blueprints";
@@ -45,7 +47,9 @@ const Intent = z.discriminatedUnion(
 export async function loader({ request }: LoaderFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
   const flows = await listFlows(getDb(), { workspaceId });
+  const { totals, rules } = await flowKpis(getDb(), { workspaceId, ...lastDays(systemClock.now(), 30) });
   return json({
+    lastThirtyDays: { emailsSent: totals.emailsSent, recipients: totals.recipients, revenue: totals.revenue, revenuePerRecipient: totals.revenuePerRecipient, rules },
     blueprints: BLUEPRINTS.map((blueprint) => {
       const flow = flows.find((candidate) => candidate.blueprint === blueprint.id);
       return {
@@ -88,7 +92,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Home() {
-  const { blueprints } = useLoaderData<typeof loader>();
+  const { blueprints, lastThirtyDays } = useLoaderData<typeof loader>();
   const { workspace } = useAdminLayoutData();
   const gallery = useFetcher<typeof action>();
   const demo = useFetcher<typeof action>();
@@ -118,11 +122,56 @@ export default function Home() {
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
-          <GettingStarted isDemo={workspace.isDemo} anyLive={anyLive} fetcher={demo} />
+          <BlockStack gap="400">
+            <LastThirtyDays totals={lastThirtyDays} />
+            <GettingStarted isDemo={workspace.isDemo} anyLive={anyLive} fetcher={demo} />
+          </BlockStack>
         </Layout.Section>
       </Layout>
       <Box paddingBlockEnd="800" />
     </Page>
+  );
+}
+
+type Totals = ReturnType<typeof useLoaderData<typeof loader>>["lastThirtyDays"];
+
+/** Emails sent, attributed revenue and revenue per recipient over the last 30 days, all flows together. */
+function LastThirtyDays({ totals }: { totals: Totals }) {
+  const figures = [
+    { label: "Emails sent", value: new Intl.NumberFormat("en-US").format(totals.emailsSent) },
+    { label: "Attributed revenue", value: formatMoneyList(totals.revenue, "None yet") },
+    { label: "Revenue per recipient", value: formatMoneyList(totals.revenuePerRecipient, "—") },
+  ];
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Last 30 days
+        </Text>
+        {totals.emailsSent === 0 ? (
+          <Text as="p" tone="subdued">
+            No emails sent in the last 30 days.
+          </Text>
+        ) : (
+          <>
+            {figures.map((figure) => (
+              <InlineStack key={figure.label} align="space-between" blockAlign="center" gap="200">
+                <Text as="span" tone="subdued">
+                  {figure.label}
+                </Text>
+                <Text as="span" variant="headingSm" numeric>
+                  {figure.value}
+                </Text>
+              </InlineStack>
+            ))}
+            <Text as="p" variant="bodySm" tone="subdued">
+              {totals.recipients === 1 ? "1 recipient" : `${totals.recipients} recipients`}. Revenue counts orders placed within{" "}
+              {totals.rules.windowDays} days of a click{totals.rules.includeOpens ? " or an open" : ""} on one of these emails.
+            </Text>
+          </>
+        )}
+      </BlockStack>
+    </Card>
   );
 }
 

@@ -11,6 +11,9 @@ import { EmptyCard } from "~/components/empty-card";
 import { useAdminLayoutData } from "~/components/admin-layout-data";
 import { errorMessages, formatDateTime } from "~/components/format";
 import { FlowStatusBadge } from "~/components/status-badges";
+import { formatMoneyList, formatRate } from "~/core/analytics/format";
+import { flowKpis, lastDays } from "~/core/analytics/kpis.server";
+import { systemClock } from "~/core/clock";
 import { FlowError, listFlows, setFlowStatus } from "~/core/flows/manage.server";
 import { getDb } from "~/db.server";
 
@@ -30,7 +33,19 @@ const Intent = z.discriminatedUnion(
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
-  return json({ flows: await listFlows(getDb(), { workspaceId }) });
+  const db = getDb();
+  // The last 30 days of each flow's emails and the orders attributed to them (computed now, ADR 0015).
+  const report = await flowKpis(db, { workspaceId, ...lastDays(systemClock.now(), 30) });
+  const flows = (await listFlows(db, { workspaceId })).map((flow) => {
+    const kpis = report.flows.find((row) => row.flowId === flow.id);
+    return {
+      ...flow,
+      kpis: kpis
+        ? { recipients: kpis.recipients, conversionRate: kpis.conversionRate, revenue: kpis.revenue, revenuePerRecipient: kpis.revenuePerRecipient }
+        : null,
+    };
+  });
+  return json({ flows });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -65,7 +80,7 @@ export default function Flows() {
   return (
     <Page
       title="Flows"
-      subtitle="Automated journeys and how they are doing."
+      subtitle="Automated journeys and how they are doing. Recipients, conversion and revenue: the last 30 days, orders attributed to each flow's emails."
       primaryAction={{ content: "New flow", onAction: newFlow, loading: creating }}
       secondaryActions={[{ content: "Browse blueprints", url: "/app" }]}
     >
@@ -100,6 +115,10 @@ export default function Flows() {
                   { title: "Enrolled", alignment: "end" },
                   { title: "Active", alignment: "end" },
                   { title: "Emails sent", alignment: "end" },
+                  { title: "Recipients", alignment: "end" },
+                  { title: "Conversion", alignment: "end" },
+                  { title: "Revenue", alignment: "end" },
+                  { title: "Per recipient", alignment: "end" },
                   { title: "Actions", hidden: true },
                 ]}
               >
@@ -140,6 +159,28 @@ export default function Flows() {
                       <IndexTable.Cell>
                         <Text as="span" alignment="end" numeric>
                           {number.format(flow.sent)}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          {number.format(flow.kpis?.recipients ?? 0)}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          <span title={flow.kpis ? `${flow.kpis.conversionRate.count} of ${flow.kpis.conversionRate.of} recipients ordered` : undefined}>
+                            {flow.kpis ? formatRate(flow.kpis.conversionRate) : "—"}
+                          </span>
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          {formatMoneyList(flow.kpis?.revenue ?? [])}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          {formatMoneyList(flow.kpis?.revenuePerRecipient ?? [])}
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>

@@ -11,6 +11,8 @@ export function lineItemsOf(event: CanonicalEvent): LineItem[] {
       return event.data.checkout.lineItems;
     case "order.add":
     case "order.update":
+    case "order.paid":
+    case "order.cancel":
       return event.data.order.lineItems;
     default:
       return [];
@@ -30,6 +32,8 @@ export function withImages(event: CanonicalEvent, images: Map<string, string>): 
       return { ...event, data: { checkout: { ...event.data.checkout, lineItems: fill(event.data.checkout.lineItems) } } };
     case "order.add":
     case "order.update":
+    case "order.paid":
+    case "order.cancel":
       return { ...event, data: { order: { ...event.data.order, lineItems: fill(event.data.order.lineItems) } } };
     default:
       return event;

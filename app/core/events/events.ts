@@ -21,9 +21,33 @@ export const CheckoutCreate = eventSchema("checkout.create", z.object({ checkout
 export const CheckoutUpdate = eventSchema("checkout.update", z.object({ checkout: Checkout }));
 export const OrderAdd = eventSchema("order.add", z.object({ order: Order }));
 export const OrderUpdate = eventSchema("order.update", z.object({ order: Order }));
+/** The order is paid (the whole order as it stands; `financialStatus` says how far). */
+export const OrderPaid = eventSchema("order.paid", z.object({ order: Order }));
+/** The order was cancelled: `cancelledAt` is set, and it no longer counts towards the customer's metrics. */
+export const OrderCancel = eventSchema("order.cancel", z.object({ order: Order }));
 export const OrderShipmentAdd = eventSchema("order.shipment.add", z.object({ shipment: Shipment }));
+/** A shipment changed: its status (e.g. in_transit, delivered) or tracking. */
+export const OrderShipmentUpdate = eventSchema("order.shipment.update", z.object({ shipment: Shipment }));
 export const CustomerAdd = eventSchema("customer.add", z.object({ customer: Customer }));
 export const CustomerUpdate = eventSchema("customer.update", z.object({ customer: Customer }));
+/**
+ * The store deleted its customer record: that store's link to the profile goes; the profile and its history stay
+ * (erasing personal data is a privacy request's job: customer.redact).
+ */
+export const CustomerDelete = eventSchema("customer.delete", z.object({ customer: z.object({ externalId: z.string().min(1) }) }));
+/**
+ * Email-marketing consent changed at the source. `state` is the platform's own word (Shopify: subscribed,
+ * not_subscribed, unsubscribed, pending, redacted, invalid); `acceptsMarketing` is true only for a subscription.
+ */
+export const CustomerConsentUpdate = eventSchema(
+  "customer.consent.update",
+  z.object({
+    customer: z.object({ externalId: z.string().nullable(), email: z.email().nullable() }),
+    acceptsMarketing: z.boolean(),
+    state: z.string().nullable(),
+    consentUpdatedAt: IsoDateTime.nullable(),
+  }),
+);
 /** The merchant removed the app from the store: stop all sending for it at once. */
 export const StoreUninstall = eventSchema("store.uninstall", z.object({}));
 /** Privacy requests (Shopify's compliance topics and their equivalents elsewhere). */
@@ -44,9 +68,14 @@ export const CanonicalEvent = z.discriminatedUnion("type", [
   CheckoutUpdate,
   OrderAdd,
   OrderUpdate,
+  OrderPaid,
+  OrderCancel,
   OrderShipmentAdd,
+  OrderShipmentUpdate,
   CustomerAdd,
   CustomerUpdate,
+  CustomerDelete,
+  CustomerConsentUpdate,
   StoreUninstall,
   CustomerDataRequest,
   CustomerRedact,

@@ -36,6 +36,14 @@ interface ResolvedSubject {
   externalIds: string[];
 }
 
+/** The store's customer id a stored `customer.delete` event names. */
+function deletedExternalId(data: unknown): string | null {
+  if (typeof data !== "object" || data === null || !("customer" in data)) return null;
+  const customer = data.customer;
+  if (typeof customer !== "object" || customer === null || !("externalId" in customer)) return null;
+  return typeof customer.externalId === "string" ? customer.externalId : null;
+}
+
 /** The workspace's profiles for the subject: by platform id (through identities) and/or normalized email. */
 async function resolveSubject(tx: DbTx, input: { workspaceId: string; storeId?: string | null } & CustomerSubject): Promise<ResolvedSubject> {
   const { workspaceId } = input;
@@ -44,8 +52,16 @@ async function resolveSubject(tx: DbTx, input: { workspaceId: string; storeId?: 
   const identities = externalId
     ? await tx.customerIdentity.findMany({ where: { workspaceId, externalId, ...(input.storeId ? { storeId: input.storeId } : {}) }, select: { customerId: true } })
     : [];
+  // A store's customers/delete drops the identity but keeps the profile: its customer.delete event still links them.
+  const unlinked = externalId
+    ? (await tx.event.findMany({
+        where: { workspaceId, type: "customer.delete", customerId: { not: null }, ...(input.storeId ? { storeId: input.storeId } : {}) },
+        select: { customerId: true, data: true },
+      })).filter((event) => deletedExternalId(event.data) === externalId)
+    : [];
   const or: Prisma.CustomerWhereInput[] = [];
-  if (identities.length > 0) or.push({ id: { in: identities.map((identity) => identity.customerId) } });
+  const linkedIds = [...identities, ...unlinked].flatMap((link) => (link.customerId ? [link.customerId] : []));
+  if (linkedIds.length > 0) or.push({ id: { in: linkedIds } });
   if (email) or.push({ email });
   const customers = or.length ? await tx.customer.findMany({ where: { workspaceId, OR: or }, select: { id: true, email: true, phone: true } }) : [];
   const allIdentities = customers.length

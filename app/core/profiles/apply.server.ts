@@ -2,7 +2,7 @@
 // Idempotent (replaying an event changes nothing) and tolerant of out-of-order delivery (older updates
 // never overwrite newer ones).
 import type { DbTx } from "~/db.server";
-import type { Cart, CanonicalEvent, Checkout, CustomerRef, Order } from "~/core/events";
+import type { Cart, CanonicalEvent, Checkout, CustomerRef, EventOfType, Order, Shipment } from "~/core/events";
 
 export interface ProfileScope {
   workspaceId: string;
@@ -185,11 +185,16 @@ async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order): Promise<
     placedAt: new Date(order.placedAt),
     cancelledAt: order.cancelledAt ? new Date(order.cancelledAt) : null,
   };
-  const saved = await tx.order.upsert({
-    where: { storeId_externalId: { storeId: scope.storeId, externalId: order.externalId } },
-    create: { workspaceId: scope.workspaceId, storeId: scope.storeId, externalId: order.externalId, ...fields },
-    update: fields,
-  });
+  const where = { storeId_externalId: { storeId: scope.storeId, externalId: order.externalId } };
+  const existing = await tx.order.findUnique({ where });
+  // A cancellation is final on the platforms we know: a version of the order that does not know it was cancelled
+  // predates the cancellation (a late or repeated delivery) and changes nothing.
+  const saved =
+    existing?.cancelledAt && !fields.cancelledAt
+      ? existing
+      : existing
+        ? await tx.order.update({ where: { id: existing.id }, data: fields })
+        : await tx.order.create({ data: { workspaceId: scope.workspaceId, storeId: scope.storeId, externalId: order.externalId, ...fields } });
   let checkoutId: string | null = null;
   if (order.checkoutToken) {
     const checkout = await tx.checkout.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: order.checkoutToken } } });
@@ -202,6 +207,60 @@ async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order): Promise<
   return { customerId, checkoutId };
 }
 
+/** Carrier statuses a parcel passes through before delivery: a late one never undoes "delivered". */
+const BEFORE_DELIVERY = new Set([
+  "pending", "open", "success", "label_printed", "label_purchased", "confirmed", "ready_for_pickup", "in_transit", "out_for_delivery", "attempted_delivery",
+]);
+
+async function applyShipment(tx: DbTx, scope: ProfileScope, shipment: Shipment): Promise<ProfileChange> {
+  const order = await tx.order.findUnique({ where: { storeId_externalId: { storeId: scope.storeId, externalId: shipment.orderExternalId } } });
+  const existing = await tx.shipment.findUnique({ where: { storeId_externalId: { storeId: scope.storeId, externalId: shipment.externalId } } });
+  const keepDelivered = existing?.status === "delivered" && (shipment.status === null || BEFORE_DELIVERY.has(shipment.status));
+  const fields = {
+    orderId: order?.id ?? existing?.orderId ?? null,
+    status: keepDelivered ? existing.status : shipment.status,
+    trackingUrl: shipment.trackingUrl ?? existing?.trackingUrl ?? null,
+    shippedAt: new Date(shipment.createdAt),
+  };
+  if (!existing) {
+    await tx.shipment.create({
+      data: { workspaceId: scope.workspaceId, storeId: scope.storeId, externalId: shipment.externalId, orderExternalId: shipment.orderExternalId, ...fields },
+    });
+  } else {
+    await tx.shipment.update({ where: { id: existing.id }, data: fields });
+  }
+  return { customerId: order?.customerId ?? null, checkoutId: null };
+}
+
+/**
+ * The store deleted its customer: that store's identity link goes, so a later record with the id starts afresh.
+ * The profile, its orders and its events stay (erasure is customer.redact's job); the event row keeps the profile's
+ * id so a privacy request naming the deleted id still finds it (privacy.server.ts).
+ */
+async function applyCustomerDelete(tx: DbTx, scope: ProfileScope, externalId: string): Promise<ProfileChange> {
+  const identity = await tx.customerIdentity.findUnique({ where: { storeId_externalId: { storeId: scope.storeId, externalId } } });
+  if (!identity) return NONE; // unknown to us, or already unlinked (a duplicate delivery)
+  await tx.customerIdentity.delete({ where: { id: identity.id } });
+  return { customerId: identity.customerId, checkoutId: null };
+}
+
+/**
+ * Email-marketing consent from the store: `acceptsMarketing` follows it unless a newer consent change is already
+ * recorded for the profile (deliveries arrive out of order). Finds or creates the profile like any other record.
+ */
+async function applyConsent(tx: DbTx, scope: ProfileScope, event: EventOfType<"customer.consent.update">): Promise<ProfileChange> {
+  const { customer, acceptsMarketing } = event.data;
+  const ref: CustomerRef = { externalId: customer.externalId, email: customer.email, firstName: null, lastName: null, phone: null, acceptsMarketing: null };
+  const customerId = await resolveCustomer(tx, scope, ref, customer.email);
+  if (!customerId) return NONE;
+  const newer = await tx.event.findFirst({
+    where: { workspaceId: scope.workspaceId, customerId, type: "customer.consent.update", occurredAt: { gt: new Date(event.occurredAt) } },
+    select: { id: true },
+  });
+  if (!newer) await tx.customer.updateMany({ where: { id: customerId, acceptsMarketing: !acceptsMarketing }, data: { acceptsMarketing } });
+  return { customerId, checkoutId: null };
+}
+
 export async function applyToProfiles(tx: DbTx, scope: ProfileScope, event: CanonicalEvent): Promise<ProfileChange> {
   switch (event.type) {
     case "checkout.create":
@@ -212,21 +271,19 @@ export async function applyToProfiles(tx: DbTx, scope: ProfileScope, event: Cano
       return applyCart(tx, scope, event.data.cart);
     case "order.add":
     case "order.update":
+    case "order.paid":
+    case "order.cancel":
       return applyOrder(tx, scope, event.data.order);
-    case "order.shipment.add": {
-      const { shipment } = event.data;
-      const order = await tx.order.findUnique({ where: { storeId_externalId: { storeId: scope.storeId, externalId: shipment.orderExternalId } } });
-      const fields = { orderId: order?.id ?? null, status: shipment.status, trackingUrl: shipment.trackingUrl, shippedAt: new Date(shipment.createdAt) };
-      await tx.shipment.upsert({
-        where: { storeId_externalId: { storeId: scope.storeId, externalId: shipment.externalId } },
-        create: { workspaceId: scope.workspaceId, storeId: scope.storeId, externalId: shipment.externalId, orderExternalId: shipment.orderExternalId, ...fields },
-        update: fields,
-      });
-      return { customerId: order?.customerId ?? null, checkoutId: null };
-    }
+    case "order.shipment.add":
+    case "order.shipment.update":
+      return applyShipment(tx, scope, event.data.shipment);
     case "customer.add":
     case "customer.update":
       return { customerId: await resolveCustomer(tx, scope, event.data.customer, event.data.customer.email), checkoutId: null };
+    case "customer.delete":
+      return applyCustomerDelete(tx, scope, event.data.customer.externalId);
+    case "customer.consent.update":
+      return applyConsent(tx, scope, event);
     case "store.uninstall":
     case "store.redact":
     case "customer.redact":

@@ -75,6 +75,7 @@ export const ShopifyOrder = z.object({
   created_at: z.string(),
   processed_at: Nullable(z.string()),
   cancelled_at: Nullable(z.string()),
+  updated_at: Nullable(z.string()),
 });
 
 export const ShopifyFulfillment = z.object({
@@ -82,9 +83,29 @@ export const ShopifyFulfillment = z.object({
   admin_graphql_api_id: z.string().optional(),
   order_id: Id,
   status: Nullable(z.string()),
+  /** The carrier's word once the parcel moves: in_transit, out_for_delivery, delivered, failure… (null before). */
+  shipment_status: Nullable(z.string()),
   email: Nullable(z.string()),
   tracking_url: Nullable(z.string()),
   created_at: z.string(),
+  updated_at: Nullable(z.string()),
+});
+
+/** customers/delete: the id and little else. */
+export const ShopifyDeletedCustomer = z.object({
+  id: Id,
+  admin_graphql_api_id: z.string().optional(),
+});
+
+/** customers_email_marketing_consent/update: note `customer_id` and `email_address`, not `id` and `email`. */
+export const ShopifyEmailConsent = z.object({
+  customer_id: Id,
+  email_address: Nullable(z.string()),
+  email_marketing_consent: z.object({
+    state: Nullable(z.string()),
+    opt_in_level: Nullable(z.string()),
+    consent_updated_at: Nullable(z.string()),
+  }),
 });
 
 export const ShopifyPrivacyCustomer = z.object({

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { fixture } from "../../../../test/fixtures";
-import { shopifyToCanonical } from "./to-canonical";
+import { SHOPIFY_TOPICS, shipmentStatus, shopifyToCanonical } from "./to-canonical";
 
 const store = { id: "store_1", domain: "test-shop.myshopify.com", currency: "USD", timezone: "UTC" };
 const receivedAt = "2026-01-10T10:00:00.000Z";
@@ -56,5 +58,119 @@ describe("Shopify payloads to canonical events", () => {
   it("stamps lifecycle topics with the time they were received", () => {
     const result = shopifyToCanonical({ topic: "app/uninstalled", payload: fixture("shopify", "app_uninstalled"), receivedAt }, store);
     expect(result).toEqual({ ok: true, events: [{ type: "store.uninstall", version: 1, occurredAt: receivedAt, data: {} }] });
+  });
+
+  it("maps orders/paid to order.paid with the financial status, at the order's last change", () => {
+    const payload = { ...fixture("shopify", "orders_paid"), financial_status: "paid", cancelled_at: null, updated_at: "2022-01-02T10:00:00-05:00" };
+    const result = shopifyToCanonical({ topic: "orders/paid", payload, receivedAt }, store);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.events).toHaveLength(1);
+    expect(result.events[0]).toMatchObject({
+      type: "order.paid",
+      version: 1,
+      occurredAt: "2022-01-02T15:00:00.000Z",
+      data: { order: { externalId: "820982911946154508", financialStatus: "paid", totalPrice: 40495, currency: "USD", cancelledAt: null } },
+    });
+  });
+
+  it("maps the recorded orders/paid sample as it is", () => {
+    const result = shopifyToCanonical({ topic: "orders/paid", payload: fixture("shopify", "orders_paid"), receivedAt }, store);
+    expect(result.ok && result.events[0]).toMatchObject({ type: "order.paid", data: { order: { externalId: "820982911946154508", financialStatus: "voided" } } });
+  });
+
+  it("maps orders/cancelled to order.cancel with the cancellation time", () => {
+    const result = shopifyToCanonical({ topic: "orders/cancelled", payload: fixture("shopify", "orders_cancelled"), receivedAt }, store);
+    expect(result.ok && result.events[0]).toMatchObject({
+      type: "order.cancel",
+      occurredAt: "2022-01-01T00:00:00.000Z",
+      data: { order: { externalId: "820982911946154508", cancelledAt: "2022-01-01T00:00:00.000Z", email: "jon@example.com" } },
+    });
+  });
+
+  it("treats orders/cancelled as cancelled even without cancelled_at", () => {
+    const payload = { ...fixture("shopify", "orders_cancelled"), cancelled_at: null, updated_at: "2022-01-03T00:00:00Z" };
+    const result = shopifyToCanonical({ topic: "orders/cancelled", payload, receivedAt }, store);
+    expect(result.ok && result.events[0].type === "order.cancel" && result.events[0].data.order.cancelledAt).toBe("2022-01-03T00:00:00.000Z");
+  });
+
+  it("maps fulfillments/update to order.shipment.update", () => {
+    const result = shopifyToCanonical({ topic: "fulfillments/update", payload: fixture("shopify", "fulfillments_update"), receivedAt }, store);
+    expect(result.ok && result.events[0]).toEqual({
+      type: "order.shipment.update",
+      version: 1,
+      occurredAt: "2022-01-01T00:00:00.000Z",
+      data: {
+        shipment: {
+          externalId: "123456",
+          // The sample's order id (820982911946154508) is above 2^53 and has no gid: JSON.parse has already rounded it.
+          orderExternalId: "820982911946154500",
+          status: "pending",
+          trackingUrl: "https://www.ups.com/WebTracking?loc=en_US&requester=ST&trackNums=1z827wk74630",
+          email: "jon@example.com",
+          createdAt: "2022-01-01T00:00:00.000Z",
+        },
+      },
+    });
+  });
+
+  it("takes the carrier's shipment status once the fulfillment stands", () => {
+    const payload = { ...fixture("shopify", "fulfillments_update"), status: "success", shipment_status: "delivered" };
+    const result = shopifyToCanonical({ topic: "fulfillments/update", payload, receivedAt }, store);
+    expect(result.ok && result.events[0].type === "order.shipment.update" && result.events[0].data.shipment.status).toBe("delivered");
+    expect(shipmentStatus("cancelled", "in_transit")).toBe("cancelled");
+    expect(shipmentStatus("success", null)).toBe("success");
+    expect(shipmentStatus(null, "out_for_delivery")).toBe("out_for_delivery");
+  });
+
+  it("maps customers/delete to customer.delete with the id from admin_graphql_api_id", () => {
+    const result = shopifyToCanonical({ topic: "customers/delete", payload: fixture("shopify", "customers_delete"), receivedAt }, store);
+    expect(result).toEqual({
+      ok: true,
+      events: [{ type: "customer.delete", version: 1, occurredAt: receivedAt, data: { customer: { externalId: "706405506930370084" } } }],
+    });
+  });
+
+  it("maps customers_email_marketing_consent/update from customer_id and email_address", () => {
+    const result = shopifyToCanonical(
+      { topic: "customers_email_marketing_consent/update", payload: fixture("shopify", "customers_email_marketing_consent_update"), receivedAt },
+      store,
+    );
+    // The sample's customer id is above 2^53 without a gid: rounded by JSON.parse, so it is left out.
+    expect(result).toEqual({
+      ok: true,
+      events: [
+        {
+          type: "customer.consent.update",
+          version: 1,
+          occurredAt: receivedAt,
+          data: { customer: { externalId: null, email: "bob@biller.com" }, acceptsMarketing: false, state: "not_subscribed", consentUpdatedAt: null },
+        },
+      ],
+    });
+
+    const subscribed = {
+      customer_id: 7064055069,
+      email_address: " Bob@Biller.com ",
+      email_marketing_consent: { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: "2026-01-09T08:00:00-05:00" },
+    };
+    const again = shopifyToCanonical({ topic: "customers_email_marketing_consent/update", payload: subscribed, receivedAt }, store);
+    expect(again.ok && again.events[0]).toMatchObject({
+      occurredAt: "2026-01-09T13:00:00.000Z",
+      data: { customer: { externalId: "7064055069", email: "bob@biller.com" }, acceptsMarketing: true, state: "subscribed", consentUpdatedAt: "2026-01-09T13:00:00.000Z" },
+    });
+  });
+
+  it("names the field when a consent payload lacks customer_id", () => {
+    const payload = { ...fixture("shopify", "customers_email_marketing_consent_update"), customer_id: undefined };
+    const result = shopifyToCanonical({ topic: "customers_email_marketing_consent/update", payload, receivedAt }, store);
+    expect(result.ok ? "" : result.error).toMatch(/^customer_id: /);
+  });
+
+  it("knows every topic shopify.app.toml subscribes to", () => {
+    const toml = readFileSync(path.resolve(import.meta.dirname, "../../../../shopify.app.toml"), "utf8");
+    const subscribed = [...toml.matchAll(/^\s*(?:compliance_)?topics\s*=\s*\[([^\]]*)\]/gm)].flatMap((match) => [...match[1].matchAll(/"([^"]+)"/g)].map((topic) => topic[1]));
+    expect(subscribed).toEqual(expect.arrayContaining(["orders/paid", "orders/cancelled", "fulfillments/update", "customers/delete", "customers_email_marketing_consent/update"]));
+    for (const topic of subscribed) expect(SHOPIFY_TOPICS).toContain(topic);
   });
 });

@@ -8,13 +8,15 @@ import {
   ShopifyCart,
   ShopifyCheckout,
   ShopifyCustomer,
+  ShopifyDeletedCustomer,
+  ShopifyEmailConsent,
   ShopifyFulfillment,
   ShopifyLineItem,
   ShopifyOrder,
   ShopifyPrivacyCustomer,
 } from "./payloads";
 
-/** Topics the walking skeleton subscribes to (shopify.app.toml) and what they become. */
+/** Topics the app subscribes to (shopify.app.toml) and what they become. */
 export const SHOPIFY_TOPICS = [
   "carts/create",
   "carts/update",
@@ -22,9 +24,14 @@ export const SHOPIFY_TOPICS = [
   "checkouts/update",
   "orders/create",
   "orders/updated",
+  "orders/paid",
+  "orders/cancelled",
   "fulfillments/create",
+  "fulfillments/update",
   "customers/create",
   "customers/update",
+  "customers/delete",
+  "customers_email_marketing_consent/update",
   "app/uninstalled",
   "customers/data_request",
   "customers/redact",
@@ -118,6 +125,15 @@ function mapCartCapture(payload: unknown, store: StoreContext): CanonicalEvent[]
   return [canonicalEvent("cart.update", capturedAt, { cart })];
 }
 
+/**
+ * A fulfillment's status as one word: the carrier's `shipment_status` (in_transit, delivered…) while the
+ * fulfillment stands, otherwise the fulfillment's own (pending, open, cancelled, error, failure).
+ */
+export function shipmentStatus(status: string | null, shipmentStatus: string | null): string | null {
+  if (shipmentStatus && (status === null || status === "success")) return shipmentStatus;
+  return status;
+}
+
 function customerFields(ref: CustomerRef | null): CustomerRef {
   return ref ?? { externalId: null, email: null, firstName: null, lastName: null, phone: null, acceptsMarketing: null };
 }
@@ -166,7 +182,9 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
       return [canonicalEvent(topic === "checkouts/create" ? "checkout.create" : "checkout.update", data.checkout.updatedAt, data)];
     }
     case "orders/create":
-    case "orders/updated": {
+    case "orders/updated":
+    case "orders/paid":
+    case "orders/cancelled": {
       const order = parsePayload(ShopifyOrder, payload);
       const contact = order.email ?? order.contact_email;
       const placedAt = requiredDate(order.processed_at ?? order.created_at, "created_at");
@@ -183,26 +201,34 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           lineItems: lineItems(order.line_items, order.currency),
           financialStatus: order.financial_status,
           placedAt,
-          cancelledAt: toIsoUtc(order.cancelled_at),
+          // orders/cancelled always means cancelled: without cancelled_at, the order's last change is when.
+          cancelledAt:
+            toIsoUtc(order.cancelled_at) ??
+            (topic === "orders/cancelled" ? requiredDate(order.updated_at ?? receivedAt, "cancelled_at") : null),
         },
       };
-      return [canonicalEvent(topic === "orders/create" ? "order.add" : "order.update", placedAt, data)];
+      if (topic === "orders/create") return [canonicalEvent("order.add", placedAt, data)];
+      if (topic === "orders/updated") return [canonicalEvent("order.update", placedAt, data)];
+      // When it was paid is not in the payload: the order's last change is the closest it says.
+      if (topic === "orders/paid") return [canonicalEvent("order.paid", toIsoUtc(order.updated_at) ?? placedAt, data)];
+      return [canonicalEvent("order.cancel", data.order.cancelledAt ?? placedAt, data)];
     }
-    case "fulfillments/create": {
+    case "fulfillments/create":
+    case "fulfillments/update": {
       const fulfillment = parsePayload(ShopifyFulfillment, payload);
       const createdAt = requiredDate(fulfillment.created_at, "created_at");
-      return [
-        canonicalEvent("order.shipment.add", createdAt, {
-          shipment: {
-            externalId: shopifyId(fulfillment.id, fulfillment.admin_graphql_api_id) ?? "",
-            orderExternalId: String(fulfillment.order_id),
-            status: fulfillment.status,
-            trackingUrl: fulfillment.tracking_url,
-            email: normalizeEmail(fulfillment.email),
-            createdAt,
-          },
-        }),
-      ];
+      const shipment = {
+        externalId: shopifyId(fulfillment.id, fulfillment.admin_graphql_api_id) ?? "",
+        // No gid for the order in fulfillment payloads: an order id above 2^53 arrives rounded by JSON.parse.
+        orderExternalId: String(fulfillment.order_id),
+        status: shipmentStatus(fulfillment.status, fulfillment.shipment_status),
+        trackingUrl: fulfillment.tracking_url,
+        email: normalizeEmail(fulfillment.email),
+        createdAt,
+      };
+      return topic === "fulfillments/create"
+        ? [canonicalEvent("order.shipment.add", createdAt, { shipment })]
+        : [canonicalEvent("order.shipment.update", toIsoUtc(fulfillment.updated_at) ?? receivedAt, { shipment })];
     }
     case "customers/create":
     case "customers/update": {
@@ -211,6 +237,29 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
       const occurredAt = requiredDate(customer.updated_at ?? customer.created_at, "updated_at");
       const data = { customer: { ...customerFields(ref), createdAt: toIsoUtc(customer.created_at), updatedAt: toIsoUtc(customer.updated_at) } };
       return [canonicalEvent(topic === "customers/create" ? "customer.add" : "customer.update", occurredAt, data)];
+    }
+    case "customers/delete": {
+      const deleted = parsePayload(ShopifyDeletedCustomer, payload);
+      const externalId = shopifyId(deleted.id, deleted.admin_graphql_api_id) ?? "";
+      return [canonicalEvent("customer.delete", receivedAt, { customer: { externalId } })];
+    }
+    case "customers_email_marketing_consent/update": {
+      const update = parsePayload(ShopifyEmailConsent, payload);
+      const consent = update.email_marketing_consent;
+      const consentUpdatedAt = toIsoUtc(consent.consent_updated_at);
+      return [
+        canonicalEvent("customer.consent.update", consentUpdatedAt ?? receivedAt, {
+          // No gid in this payload: a customer id above 2^53 arrives rounded by JSON.parse, so it is not used
+          // (it would link the wrong id); the email still finds the profile.
+          customer: {
+            externalId: typeof update.customer_id === "number" && !Number.isSafeInteger(update.customer_id) ? null : shopifyId(update.customer_id),
+            email: normalizeEmail(update.email_address),
+          },
+          acceptsMarketing: consent.state === "subscribed",
+          state: consent.state,
+          consentUpdatedAt,
+        }),
+      ];
     }
     case "app/uninstalled":
       return [canonicalEvent("store.uninstall", receivedAt, {})];

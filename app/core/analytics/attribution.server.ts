@@ -1,0 +1,241 @@
+// Attribution at query time (ADR 0015): orders are matched to the clicks and human opens on the messages their
+// customer received, under the workspace's current rules. Nothing is stored, so changing the rules changes every
+// report at once.
+import type { Db } from "~/db.server";
+import type { Money } from "~/core/money";
+import { attributeOrder, describeGap, type Touch, type TouchVerdict } from "./attribution";
+import { readAttributionSettings, type AttributionSettings } from "./settings.server";
+
+const DAY_MS = 86_400_000;
+
+/** A touch with the message it was on. */
+export interface MessageTouch extends Touch {
+  url: string | null;
+  message: { id: string; customerId: string | null; toEmail: string; flowId: string | null; nodeId: string | null; subject: string };
+}
+
+export interface OrderAttribution {
+  orderId: string;
+  placedAt: Date;
+  revenue: Money;
+  messageId: string;
+  flowId: string | null;
+  nodeId: string | null;
+  /** Who received the message (normalized address): the converted recipient. */
+  recipient: string;
+  touch: "click" | "open";
+  touchedAt: Date;
+}
+
+const normalize = (email: string | null | undefined) => email?.trim().toLowerCase() || null;
+
+interface OrderRow {
+  id: string;
+  customerId: string | null;
+  email: string | null;
+  placedAt: Date;
+  totalPrice: number;
+  currency: string;
+}
+
+/** Touches on the messages of these customers (by profile or address), in [from, to]. */
+async function loadTouches(db: Db, input: { workspaceId: string; from: Date; to: Date; includeOpens: boolean }): Promise<MessageTouch[]> {
+  const events = await db.messageEvent.findMany({
+    where: {
+      workspaceId: input.workspaceId,
+      occurredAt: { gte: input.from, lte: input.to },
+      OR: [{ type: "click" }, ...(input.includeOpens ? [{ type: "open", machineOpen: false }] : [])],
+    },
+    select: {
+      type: true,
+      occurredAt: true,
+      machineOpen: true,
+      url: true,
+      message: { select: { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } },
+    },
+  });
+  return events.map((event) => ({
+    messageId: event.message.id,
+    type: event.type === "click" ? "click" : "open",
+    occurredAt: event.occurredAt,
+    machineOpen: event.machineOpen,
+    url: event.url,
+    message: event.message,
+  }));
+}
+
+function touchesOf(order: OrderRow, byCustomer: Map<string, MessageTouch[]>, byEmail: Map<string, MessageTouch[]>): MessageTouch[] {
+  const found = new Set<MessageTouch>([...(order.customerId ? (byCustomer.get(order.customerId) ?? []) : []), ...(byEmail.get(normalize(order.email) ?? "") ?? [])]);
+  return [...found];
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * Every non-cancelled order placed in [placedFrom, placedTo) that a message earned, with the message. Orders no
+ * message earned are left out.
+ */
+export async function attributeOrders(
+  db: Db,
+  input: { workspaceId: string; placedFrom: Date; placedTo?: Date; settings?: AttributionSettings },
+): Promise<OrderAttribution[]> {
+  const settings = input.settings ?? (await readAttributionSettings(db, input));
+  const orders = await db.order.findMany({
+    where: { workspaceId: input.workspaceId, cancelledAt: null, placedAt: { gte: input.placedFrom, ...(input.placedTo ? { lt: input.placedTo } : {}) } },
+    select: { id: true, customerId: true, email: true, placedAt: true, totalPrice: true, currency: true },
+    orderBy: { placedAt: "asc" },
+  });
+  if (orders.length === 0) return [];
+  const first = orders[0].placedAt.getTime();
+  const last = orders[orders.length - 1].placedAt;
+  const touches = await loadTouches(db, { workspaceId: input.workspaceId, from: new Date(first - settings.windowDays * DAY_MS), to: last, includeOpens: settings.includeOpens });
+  const byCustomer = new Map<string, MessageTouch[]>();
+  const byEmail = new Map<string, MessageTouch[]>();
+  for (const touch of touches) {
+    if (touch.message.customerId) push(byCustomer, touch.message.customerId, touch);
+    push(byEmail, normalize(touch.message.toEmail) ?? "", touch);
+  }
+  return orders.flatMap((order) => {
+    const { winner } = attributeOrder(order, touchesOf(order, byCustomer, byEmail), settings);
+    if (!winner) return [];
+    return [{
+      orderId: order.id,
+      placedAt: order.placedAt,
+      revenue: { amount: order.totalPrice, currency: order.currency },
+      messageId: winner.messageId,
+      flowId: winner.message.flowId,
+      nodeId: winner.message.nodeId,
+      recipient: normalize(winner.message.toEmail) ?? winner.message.toEmail,
+      touch: winner.type,
+      touchedAt: winner.occurredAt,
+    }];
+  });
+}
+
+export interface AttributionExplanation {
+  order: { id: string; name: string | null; externalId: string; placedAt: string; revenue: Money; cancelled: boolean; email: string | null };
+  rules: AttributionSettings;
+  /** The message that earned the order, or null. */
+  attributedTo: {
+    messageId: string;
+    flowId: string | null;
+    flowName: string | null;
+    nodeId: string | null;
+    subject: string;
+    touch: "click" | "open";
+    touchedAt: string;
+    url: string | null;
+  } | null;
+  /** One sentence: why this message, or why none. */
+  reason: string;
+  /** Every click and open on the customer's messages, newest first, with what the rules made of it. */
+  touches: { messageId: string; subject: string; flowName: string | null; type: "click" | "open"; occurredAt: string; machineOpen: boolean; verdict: TouchVerdict; note: string }[];
+}
+
+export class AttributionError extends Error {}
+
+/** Which message earned an order under the workspace's current rules, and why; or why none did. */
+export async function explainAttribution(db: Db, input: { workspaceId: string; orderId: string }): Promise<AttributionExplanation> {
+  const order = await db.order.findFirst({
+    where: { workspaceId: input.workspaceId, OR: [{ id: input.orderId }, { externalId: input.orderId }, { name: input.orderId }] },
+    orderBy: { placedAt: "desc" },
+  });
+  if (!order) throw new AttributionError(`order "${input.orderId}" not found in workspace "${input.workspaceId}"`);
+  const rules = await readAttributionSettings(db, input);
+  const email = normalize(order.email);
+  const who = [...(order.customerId ? [{ customerId: order.customerId }] : []), ...(email ? [{ toEmail: email }] : [])];
+  const events = who.length === 0 ? [] : await db.messageEvent.findMany({
+    where: { workspaceId: input.workspaceId, type: { in: ["click", "open"] }, message: { OR: who } },
+    select: {
+      type: true,
+      occurredAt: true,
+      machineOpen: true,
+      url: true,
+      message: { select: { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } },
+    },
+    orderBy: { occurredAt: "desc" },
+    take: 500,
+  });
+  const touches: MessageTouch[] = events.map((event) => ({
+    messageId: event.message.id,
+    type: event.type === "click" ? "click" : "open",
+    occurredAt: event.occurredAt,
+    machineOpen: event.machineOpen,
+    url: event.url,
+    message: event.message,
+  }));
+  const flowIds = [...new Set(touches.flatMap((touch) => (touch.message.flowId ? [touch.message.flowId] : [])))];
+  const flows = await db.flow.findMany({ where: { workspaceId: input.workspaceId, id: { in: flowIds } }, select: { id: true, name: true } });
+  const flowName = (flowId: string | null) => flows.find((flow) => flow.id === flowId)?.name ?? null;
+
+  const decision = attributeOrder(order, touches, rules);
+  const winner = decision.winner;
+  const window = `${rules.windowDays}-day window`;
+  const noteFor = (touch: MessageTouch, verdict: TouchVerdict): string => {
+    const gap = describeGap(touch.occurredAt, order.placedAt);
+    switch (verdict) {
+      case "won":
+        return `the last ${touch.type} within the ${window} (${gap} before the order)`;
+      case "superseded":
+        return `within the window (${gap} before the order), but a later touch counts`;
+      case "after-order":
+        return `${gap} after the order`;
+      case "outside-window":
+        return `${gap} before the order, outside the ${window}`;
+      case "machine-open":
+        return "an open by a machine (mail privacy proxy or scanner), never counted";
+      case "opens-not-counted":
+        return "opens do not count in this workspace (clicks only)";
+      case "order-cancelled":
+        return "the order was cancelled";
+    }
+  };
+  const reason = order.cancelledAt
+    ? "The order was cancelled: cancelled orders are not attributed."
+    : winner
+      ? `Attributed to "${winner.message.subject}"${flowName(winner.message.flowId) ? ` (${flowName(winner.message.flowId)}, ${winner.message.nodeId})` : ""}: ${noteFor(winner, "won")}.`
+      : who.length === 0
+        ? "The order names no customer and no email address, so no message can be matched to it."
+        : touches.length === 0
+          ? "The customer never clicked or opened one of our messages."
+          : `No click${rules.includeOpens ? " or human open" : ""} within the ${window} before the order.`;
+  return {
+    order: {
+      id: order.id,
+      name: order.name,
+      externalId: order.externalId,
+      placedAt: order.placedAt.toISOString(),
+      revenue: { amount: order.totalPrice, currency: order.currency },
+      cancelled: order.cancelledAt !== null,
+      email: order.email,
+    },
+    rules,
+    attributedTo: winner
+      ? {
+          messageId: winner.messageId,
+          flowId: winner.message.flowId,
+          flowName: flowName(winner.message.flowId),
+          nodeId: winner.message.nodeId,
+          subject: winner.message.subject,
+          touch: winner.type,
+          touchedAt: winner.occurredAt.toISOString(),
+          url: winner.url,
+        }
+      : null,
+    reason,
+    touches: decision.verdicts.map(({ touch, verdict }) => ({
+      messageId: touch.messageId,
+      subject: touch.message.subject,
+      flowName: flowName(touch.message.flowId),
+      type: touch.type,
+      occurredAt: touch.occurredAt.toISOString(),
+      machineOpen: touch.machineOpen,
+      verdict,
+      note: noteFor(touch, verdict),
+    })),
+  };
+}
