@@ -38,6 +38,15 @@ interface OrderRow {
   currency: string;
 }
 
+/** What attribution reads of a click or open and of its message. */
+const TOUCH_FIELDS = {
+  type: true,
+  occurredAt: true,
+  machineOpen: true,
+  url: true,
+  message: { select: { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } },
+} as const;
+
 /** Touches on the messages of these customers (by profile or address), in [from, to]. */
 async function loadTouches(db: Db, input: { workspaceId: string; from: Date; to: Date; includeOpens: boolean }): Promise<MessageTouch[]> {
   const events = await db.messageEvent.findMany({
@@ -46,13 +55,7 @@ async function loadTouches(db: Db, input: { workspaceId: string; from: Date; to:
       occurredAt: { gte: input.from, lte: input.to },
       OR: [{ type: "click" }, ...(input.includeOpens ? [{ type: "open", machineOpen: false }] : [])],
     },
-    select: {
-      type: true,
-      occurredAt: true,
-      machineOpen: true,
-      url: true,
-      message: { select: { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } },
-    },
+    select: TOUCH_FIELDS,
   });
   return events.map((event) => ({
     messageId: event.message.id,
@@ -150,13 +153,7 @@ export async function explainAttribution(db: Db, input: { workspaceId: string; o
   const who = [...(order.customerId ? [{ customerId: order.customerId }] : []), ...(email ? [{ toEmail: email }] : [])];
   const events = who.length === 0 ? [] : await db.messageEvent.findMany({
     where: { workspaceId: input.workspaceId, type: { in: ["click", "open"] }, message: { OR: who } },
-    select: {
-      type: true,
-      occurredAt: true,
-      machineOpen: true,
-      url: true,
-      message: { select: { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } },
-    },
+    select: TOUCH_FIELDS,
     orderBy: { occurredAt: "desc" },
     take: 500,
   });
