@@ -184,6 +184,25 @@ describe.each(databaseTargets())("flow rules on %s", (_name, createUrl) => {
     expect((await enrollmentsOf("cart-first@example.com"))[0]).toMatchObject({ status: "exited", exitReason: "goal: order placed" });
   });
 
+  it("abandoned cart: the shopper ordering anything else ends the journey too", async () => {
+    // GIVEN a captured cart enrolled in the blueprint
+    const clock = new ManualClock("2026-04-07T12:00:00Z");
+    await post(clock, cartEvent("cart-other-order", clock.now().toISOString(), "other-order@example.com"));
+    await worker(clock).tick();
+    expect((await enrollmentsOf("other-order@example.com"))[0]).toMatchObject({ status: "active" });
+
+    // WHEN the same shopper places an order that is not this cart's
+    clock.advance({ minutes: 20 });
+    await post(clock, orderOf("unrelated-order-1", "other-order@example.com", clock.now().toISOString(), {}));
+    await worker(clock).tick();
+
+    // THEN the journey exits on its goal, and no reminder goes out
+    expect((await enrollmentsOf("other-order@example.com"))[0]).toMatchObject({ status: "exited", exitReason: "goal: order placed" });
+    clock.advance({ hours: 2 });
+    await worker(clock).tick();
+    expect(await messagesTo("other-order@example.com")).toHaveLength(0);
+  });
+
   it("abandoned cart: a checkout first, then a capture of its cart, is one journey too", async () => {
     const clock = new ManualClock("2026-04-08T10:00:00Z");
     await post(clock, checkoutFromCart("chk-first", "cart-after", clock.now().toISOString(), "checkout-first@example.com"));

@@ -61,7 +61,8 @@ const abandonedCart = FlowDefinition.parse({
     ],
   },
   // This cart (or a checkout made from it) was ordered.
-  goal: { event: "order.add", scope: "entity", label: "order placed" },
+  // The customer ordering anything ends it, and so does this cart's own order placed under another email.
+  goal: { event: "order.add", scope: "customer_or_entity", label: "order placed" },
   // Mirrors Shopify's own abandoned-checkout default ("Anyone who abandons"): reminders about a checkout the
   // shopper started go out whatever their marketing consent. The merchant can switch this flow to "marketing".
   rules: { consent: "transactional", quietHours: null },

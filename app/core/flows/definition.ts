@@ -160,8 +160,10 @@ export const Goal = z.object({
    * Whose order counts. `customer`: any order by the customer from entering on. `entity`: only an order of the
    * trigger's own entity (this checkout, by the order's checkout token or its cart token; this cart, by the
    * order's cart token or a checkout made from it); for customer-keyed flows the same as `customer`.
+   * `customer_or_entity`: either — the customer ordered anything, or the entity converted (a guest order placed
+   * under another email still counts).
    */
-  scope: z.enum(["customer", "entity"]),
+  scope: z.enum(["customer", "entity", "customer_or_entity"]),
   label: z.string().min(1).default("order placed"),
 });
 export type Goal = z.infer<typeof Goal>;

@@ -49,8 +49,10 @@ async function exitOnGoal(tx: DbTx, input: FlowEventInput): Promise<string[]> {
     seen.add(enrollment.id);
     const definition = await loadVersion(tx, { workspaceId, versionId: enrollment.flowVersionId });
     if (!definition?.goal || definition.goal.event !== event.type || placedAt < enrollment.enteredAt) continue;
-    const entityScoped = definition.goal.scope === "entity" && enrollment.entityType !== "customer";
-    const met = entityScoped ? entityIds.has(enrollment.entityId) : enrollment.customerId === input.customerId;
+    const byCustomer = enrollment.customerId === input.customerId;
+    const byEntity = entityIds.has(enrollment.entityId);
+    const { scope } = definition.goal;
+    const met = scope === "customer" || enrollment.entityType === "customer" ? byCustomer : scope === "entity" ? byEntity : byCustomer || byEntity;
     if (!met) continue;
     const reason = `goal: ${definition.goal.label}`;
     const result = await tx.enrollment.updateMany({
@@ -66,7 +68,13 @@ async function exitOnGoal(tx: DbTx, input: FlowEventInput): Promise<string[]> {
       customerId: enrollment.customerId,
       at: input.now,
       kind: "goal",
-      detail: { reason, event: event.type, order: order.name ?? order.externalId, scope: entityScoped ? "entity" : "customer" },
+      detail: {
+        reason,
+        event: event.type,
+        order: order.name ?? order.externalId,
+        scope: enrollment.entityType === "customer" ? "customer" : scope,
+        metBy: byEntity && scope !== "customer" && enrollment.entityType !== "customer" ? "entity" : "customer",
+      },
     });
   }
   return exited;

@@ -62,11 +62,14 @@ async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDef
       })
     : null;
   const goal = definition.goal;
+  const byEntity = () => entityConverted(tx, { workspaceId, entity, since: enrollment.enteredAt });
   const goalReached = !goal
     ? false
-    : goal.scope === "entity" && enrollment.entityType !== "customer"
-      ? await entityConverted(tx, { workspaceId, entity, since: enrollment.enteredAt })
-      : placedOrderSinceEntering;
+    : goal.scope === "customer" || enrollment.entityType === "customer"
+      ? placedOrderSinceEntering
+      : goal.scope === "entity"
+        ? await byEntity()
+        : placedOrderSinceEntering || (await byEntity());
   return {
     goalReached: goal && goalReached ? goal.label : null,
     entityActivityAt: entity.activityAt,
