@@ -1,6 +1,6 @@
 // A real HTTP server that answers what Nudgeflow asks of Shopify: the OAuth token endpoint (token exchange,
 // refresh of expiring offline tokens, migration to expiring tokens) and the GraphQL Admin API operations of
-// docs/dev-contract.md. It also delivers signed webhooks to the app like Shopify does.
+// the app (NudgeflowShop, NudgeflowVariantImages). It also delivers signed webhooks to the app like Shopify does.
 //
 // The app reaches it through SHOPIFY_ADMIN_API_ORIGIN: the request keeps Shopify's path and names the shop in
 // `x-shopify-shop-domain` (the real host would be the shop itself).
