@@ -202,5 +202,10 @@ describe.each(databaseTargets())("abandoned-cart journey on %s", (_name, createU
     harness.clock.advance({ hours: 2 });
     await harness.worker.tick();
     expect(harness.sendgrid.messages).toHaveLength(1);
+
+    // AND a delivery that arrives after the uninstall is kept without reinstalling the store
+    expect((await harness.deliver("customers/update", fixture("shopify", "customers_update"))).status).toBe(200);
+    await harness.worker.tick();
+    expect(await harness.db.store.findUniqueOrThrow({ where: { platform_domain: { platform: "shopify", domain: SHOP } } })).toMatchObject({ status: "uninstalled" });
   });
 });

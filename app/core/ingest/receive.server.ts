@@ -2,7 +2,7 @@
 // more happens on the request path. The worker processes the row later.
 import { isUniqueViolation, type Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
-import { ensureShopifyStore } from "~/core/workspaces/workspaces.server";
+import { ensureShopifyStore, findStore } from "~/core/workspaces/workspaces.server";
 
 export interface Delivery {
   topic: string;
@@ -52,6 +52,8 @@ export async function storeDelivery(
  * workspace is created if this delivery beat the merchant's first visit to the app.
  */
 export async function receiveShopifyWebhook(deps: { db: Db; clock: Clock }, input: Delivery & { shop: string }): Promise<Receipt> {
-  const store = await ensureShopifyStore(deps.db, { shop: input.shop, now: deps.clock.now() });
+  // Only a missing store is created here; an uninstalled one stays so (late deliveries and shop/redact arrive after
+  // uninstall): reinstalling goes through authentication (afterAuth), never through a webhook.
+  const store = (await findStore(deps.db, "shopify", input.shop)) ?? (await ensureShopifyStore(deps.db, { shop: input.shop, now: deps.clock.now() }));
   return storeDelivery(deps, { ...input, source: "shopify", workspaceId: store.workspaceId, storeId: store.id });
 }
