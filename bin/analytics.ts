@@ -9,6 +9,7 @@ import { AttributionSettingError, readAttributionSettings, setAttributionSetting
 import { systemClock } from "~/core/clock";
 import { formatMoney } from "~/core/money";
 import { createDb, type Db } from "~/db.server";
+import { isUsageError, UsageError } from "./cli";
 
 export const ANALYTICS_USAGE = `Usage:
   nudgeflow analytics --workspace ID [--from DATE --to DATE]
@@ -21,7 +22,6 @@ export const ANALYTICS_USAGE = `Usage:
   nudgeflow analytics settings --workspace ID [--window-days N] [--include-opens | --clicks-only]
       The attribution rules (default: a click within 5 days). Reports recompute with the new rules at once.`;
 
-class UsageError extends Error {}
 
 async function withDb<T>(databaseUrl: string, use: (db: Db) => Promise<T>): Promise<T> {
   const db = createDb(databaseUrl);
@@ -131,7 +131,7 @@ export async function runAnalyticsCommand(args: string[], options: { databaseUrl
       console.error(error.message);
       return 1;
     }
-    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (isUsageError(error)) {
       console.error(`${error.message}\n\n${ANALYTICS_USAGE}`);
       return 2;
     }

@@ -7,6 +7,7 @@ import { validateDefinitionJson, type DefinitionProblem } from "~/core/flows/def
 import { flowDefinitionJsonSchemaText } from "~/core/flows/json-schema";
 import { exportFlow, FlowError, FlowValidationError, importFlow, listFlows } from "~/core/flows/manage.server";
 import { createDb, type Db } from "~/db.server";
+import { isUsageError, UsageError } from "./cli";
 
 export const FLOWS_USAGE = `Usage: nudgeflow flows <subcommand>
 
@@ -18,7 +19,6 @@ export const FLOWS_USAGE = `Usage: nudgeflow flows <subcommand>
   validate  --file PATH                         Check a definition file; exits 1 and lists every problem.
   schema    [--out PATH]                        The definition's JSON Schema (stdout, or written to PATH).`;
 
-class UsageError extends Error {}
 
 function printProblems(file: string, problems: DefinitionProblem[]) {
   console.error(`${file} is not a valid flow definition (${problems.length} problem${problems.length === 1 ? "" : "s"}):`);
@@ -114,7 +114,7 @@ export async function runFlowsCommand(args: string[], options: { databaseUrl: st
       printProblems("the definition", error.problems);
       return 1;
     }
-    if (error instanceof UsageError || error instanceof FlowError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (isUsageError(error) || error instanceof FlowError) {
       console.error(`${error.message}\n\n${FLOWS_USAGE}`);
       return error instanceof FlowError ? 1 : 2;
     }

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { BudgetSettingError, readMessageBudget, setMessageBudget } from "~/core/flows/budget.server";
 import { listTrace } from "~/core/flows/trace.server";
 import { createDb, type Db } from "~/db.server";
+import { isUsageError, UsageError } from "./cli";
 
 export const TRACE_USAGE = `Usage: nudgeflow trace --workspace ID (--customer EMAIL | --enrollment ID)
 
@@ -16,7 +17,6 @@ export const SETTINGS_USAGE = `Usage: nudgeflow settings budget --workspace ID (
   waits until the window has room (higher-priority flows first); --off removes the budget. Without --max/--off,
   prints the budget in force.`;
 
-class UsageError extends Error {}
 
 function positiveInt(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -58,7 +58,7 @@ export async function runTraceCommand(args: string[], options: { databaseUrl: st
     }
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (isUsageError(error)) {
       console.error(`${error.message}\n\n${TRACE_USAGE}`);
       return 2;
     }
@@ -93,7 +93,7 @@ export async function runSettingsCommand(args: string[], options: { databaseUrl:
       console.error(error.message);
       return 1;
     }
-    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (isUsageError(error)) {
       console.error(`${error.message}\n\n${SETTINGS_USAGE}`);
       return 2;
     }
