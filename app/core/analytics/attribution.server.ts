@@ -1,7 +1,7 @@
 // Attribution at query time (ADR 0015): orders are matched to the clicks and human opens on the messages their
 // customer received, under the workspace's current rules. Nothing is stored, so changing the rules changes every
 // report at once.
-import type { Db } from "~/db.server";
+import type { Db, Prisma } from "~/db.server";
 import type { Money } from "~/core/money";
 import { attributeOrder, describeGap, type Touch, type TouchVerdict } from "./attribution";
 import { readAttributionSettings, type AttributionSettings } from "./settings.server";
@@ -47,6 +47,19 @@ const TOUCH_FIELDS = {
   message: { select: { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } },
 } as const;
 
+type TouchRow = Prisma.MessageEventGetPayload<{ select: typeof TOUCH_FIELDS }>;
+
+function toTouch(event: TouchRow): MessageTouch {
+  return {
+    messageId: event.message.id,
+    type: event.type === "click" ? "click" : "open",
+    occurredAt: event.occurredAt,
+    machineOpen: event.machineOpen,
+    url: event.url,
+    message: event.message,
+  };
+}
+
 /** Touches on the messages of these customers (by profile or address), in [from, to]. */
 async function loadTouches(db: Db, input: { workspaceId: string; from: Date; to: Date; includeOpens: boolean }): Promise<MessageTouch[]> {
   const events = await db.messageEvent.findMany({
@@ -57,14 +70,7 @@ async function loadTouches(db: Db, input: { workspaceId: string; from: Date; to:
     },
     select: TOUCH_FIELDS,
   });
-  return events.map((event) => ({
-    messageId: event.message.id,
-    type: event.type === "click" ? "click" : "open",
-    occurredAt: event.occurredAt,
-    machineOpen: event.machineOpen,
-    url: event.url,
-    message: event.message,
-  }));
+  return events.map(toTouch);
 }
 
 function touchesOf(order: OrderRow, byCustomer: Map<string, MessageTouch[]>, byEmail: Map<string, MessageTouch[]>): MessageTouch[] {
@@ -157,14 +163,7 @@ export async function explainAttribution(db: Db, input: { workspaceId: string; o
     orderBy: { occurredAt: "desc" },
     take: 500,
   });
-  const touches: MessageTouch[] = events.map((event) => ({
-    messageId: event.message.id,
-    type: event.type === "click" ? "click" : "open",
-    occurredAt: event.occurredAt,
-    machineOpen: event.machineOpen,
-    url: event.url,
-    message: event.message,
-  }));
+  const touches = events.map(toTouch);
   const flowIds = [...new Set(touches.flatMap((touch) => (touch.message.flowId ? [touch.message.flowId] : [])))];
   const flows = await db.flow.findMany({ where: { workspaceId: input.workspaceId, id: { in: flowIds } }, select: { id: true, name: true } });
   const flowName = (flowId: string | null) => flows.find((flow) => flow.id === flowId)?.name ?? null;
