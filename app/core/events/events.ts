@@ -89,3 +89,15 @@ export const CANONICAL_EVENT_TYPES = CanonicalEvent.options.map((option) => opti
 
 /** Derived events the system emits itself (flows can trigger on them too). */
 export const DERIVED_EVENT_TYPES = ["cart.abandoned", "segment.entered", "segment.exited"] as const;
+
+/**
+ * Data of the derived `segment.entered` / `segment.exited` events (Event rows written by core/segments, with the
+ * customer's id): which segment, why the customer is (or was) in it in one line, and what moved them — an event
+ * of theirs, time passing (a time-relative rule), a scheduled full recompute repairing drift.
+ */
+export const SegmentChangeData = z.object({
+  segment: z.object({ id: z.string(), name: z.string() }),
+  why: z.string().nullable(),
+  cause: z.enum(["event", "time", "recompute"]),
+});
+export type SegmentChangeData = z.infer<typeof SegmentChangeData>;
