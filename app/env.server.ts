@@ -34,6 +34,14 @@ const Env = z.object({
   DEMO_PASSWORD: z.string().min(8).optional(),
   /** 32 bytes (64 hex characters or base64) that seal store credentials at rest; see app/secrets.server.ts. */
   ENCRYPTION_KEY: z.string().optional(),
+  /**
+   * Which proxies in front of the app to believe about the client's address (X-Forwarded-For), for per-client rate
+   * limits: express's `trust proxy` setting — "loopback" (default), a hop count such as "1", or addresses/subnets.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default("loopback")
+    .transform((value): string | number | boolean => (/^\d+$/.test(value) ? Number(value) : value === "true" ? true : value === "false" ? false : value)),
   /** When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
 });

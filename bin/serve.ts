@@ -4,6 +4,8 @@ import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, installGlobals, type ServerBuild } from "@remix-run/node";
 import express from "express";
+import { systemClock } from "~/core/clock";
+import { createPublicRateLimits } from "~/core/ops/public-rate-limits";
 import { getDb } from "~/db.server";
 import type { Env } from "~/env.server";
 import { createWorkerDeps } from "~/services.server";
@@ -42,6 +44,13 @@ export async function serve(config: Env, options: { buildUrl: string; seedDemo: 
 
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", config.TRUST_PROXY);
+  const publicLimits = createPublicRateLimits({ clock: systemClock });
+  app.use((req, res, next) => {
+    const decision = publicLimits.take({ method: req.method, pathname: req.path, client: req.ip ?? "unknown" });
+    if (decision.allowed) return next();
+    res.set("Retry-After", String(decision.retryAfterSeconds)).status(429).type("text/plain").send(`Too many requests (${decision.limit}); retry in ${decision.retryAfterSeconds} s.\n`);
+  });
   app.use("/build", express.static(path.join("public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
   app.all(

@@ -30,4 +30,18 @@ describe.each(databaseTargets())("operations endpoints on %s", (_name, createUrl
     expect(body).toMatch(/^nudgeflow_inbox_lag_seconds 0$/m);
     expect(body).toMatch(/^nudgeflow_events_total 0$/m);
   });
+
+  it("refuses a flood of sign-in attempts from one address with 429 and Retry-After, before any password is checked", async () => {
+    const attempt = () =>
+      fetch(`${app.url}/login`, { method: "POST", body: new URLSearchParams({ email: "demo@nudgeflow.dev", password: "wrong-password" }), redirect: "manual" });
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i += 1) statuses.push((await attempt()).status);
+    expect(statuses.slice(0, 20).every((status) => status !== 429)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    const refused = await attempt();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // Other endpoints have their own budgets: the flood did not lock out health checks.
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+  });
 });
