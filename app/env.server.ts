@@ -30,6 +30,19 @@ const Env = z.object({
   MAIL_FROM: z.string().default("Nudgeflow <hello@nudgeflow.dev>"),
   NUDGEFLOW_WORKER: z.enum(["embedded", "off"]).default("embedded"),
   WORKER_POLL_MS: z.coerce.number().int().positive().default(1000),
+  /**
+   * Scale-out (docs/decisions/0024): with a Redis URL, due work runs as BullMQ jobs on every worker process
+   * (`npm run worker`, and `serve` unless NUDGEFLOW_WORKER=off); without, the polling loop runs it in-process.
+   */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+  /** BullMQ key prefix: installations (or tests) sharing one Redis keep apart by prefix. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default("nudgeflow"),
+  /** BullMQ jobs run at once per worker process (steps and sends; the inbox is processed one row at a time). */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /** How often each worker sweeps the database for due work that has no job (a lost job is found again). */
+  WORKER_SWEEP_MS: z.coerce.number().int().positive().default(5000),
+  /** How long a job's lock lasts: a crashed worker's job is taken over after about this long. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   SESSION_SECRET: z.string().min(16).optional(),
   DEMO_PASSWORD: z.string().min(8).optional(),
   /** 32 bytes (64 hex characters or base64) that seal store credentials at rest; see app/secrets.server.ts. */

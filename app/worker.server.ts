@@ -1,9 +1,12 @@
 // The worker: processes the inbox, runs due flow steps, dispatches queued email. The embedded default runs it
 // in the web process on a polling loop over the database (the database is the source of truth for every
-// enrollment and wake-up); `nudgeflow worker` runs it alone for scale-out.
+// enrollment and wake-up); `nudgeflow worker` runs it alone. With REDIS_URL the same work runs as BullMQ jobs
+// instead (core/jobs, docs/decisions/0024): `maintain` is then the periodic job, the rest are wake-ups.
 import { dispatchDueMessages, type DispatchDeps } from "~/core/messaging/dispatch.server";
 import { createFlowRunner, type RunnerDeps } from "~/core/flows/runner.server";
 import { createInboxProcessor, type InboxDeps } from "~/core/ingest/process.server";
+import { runSegmentMaintenance } from "~/core/segments/maintenance.server";
+import { runPredictionMaintenance } from "~/core/predictions/predictions.server";
 import { runDueSyncs, type SyncDeps } from "~/core/sync/sync.server";
 
 export type WorkerDeps = InboxDeps &
@@ -20,8 +23,8 @@ export function createWorker(deps: WorkerDeps) {
   const inbox = createInboxProcessor(deps);
   const runner = createFlowRunner(deps);
 
-  /** Does all the work that is due now; returns how many items it handled. */
-  async function tick(): Promise<number> {
+  /** The periodic work besides due items (store syncs, predictions, segments); returns how many it handled. */
+  async function maintain(): Promise<number> {
     let total = 0;
     // Sync phase: stores whose backfill or reconcile is due write their records to the inbox, processed below.
     if (deps.secretBox) {
@@ -31,6 +34,24 @@ export function createWorker(deps: WorkerDeps) {
         deps.logger.error({ err: error }, "store sync phase failed");
       }
     }
+    // Predictions: a workspace without a model, or with one older than a day, is refitted (a few per tick).
+    try {
+      total += await runPredictionMaintenance(deps);
+    } catch (error) {
+      deps.logger.error({ err: error }, "prediction maintenance failed");
+    }
+    // Segments: time-relative rules move customers as their boundaries pass; a daily full recompute repairs drift.
+    try {
+      total += await runSegmentMaintenance(deps);
+    } catch (error) {
+      deps.logger.error({ err: error }, "segment maintenance failed");
+    }
+    return total;
+  }
+
+  /** Does all the work that is due now; returns how many items it handled. */
+  async function tick(): Promise<number> {
+    let total = await maintain();
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
       const handled = (await inbox.processDue()) + (await runner.runDue()) + (await dispatchDueMessages(deps));
       total += handled;
@@ -62,6 +83,6 @@ export function createWorker(deps: WorkerDeps) {
     await running;
   }
 
-  return { tick, start, stop };
+  return { tick, maintain, start, stop };
 }
 export type Worker = ReturnType<typeof createWorker>;

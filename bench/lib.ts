@@ -27,6 +27,14 @@ export function resultLine(name: string, unit: string, ours: number, floor: numb
   return `${name}: value=${sig3(ours)} ${unit} floor=${sig3(floor)} ratio=${sig3(ours / floor)}`;
 }
 
+/**
+ * The result line for a benchmark measured in time (lower is better): value and floor in seconds, and the ratio
+ * floor ÷ ours, so that here too higher is better and 1.0 = as fast as the floor.
+ */
+export function timeResultLine(name: string, oursMs: number, floorMs: number): string {
+  return `${name}: value=${sig3(oursMs / 1000)} s floor=${sig3(floorMs / 1000)} s ratio=${sig3(floorMs / oursMs)}`;
+}
+
 /** A wrong command line: the runner prints the message alone and exits with status 2. */
 export class UsageError extends Error {}
 

@@ -10,6 +10,10 @@ const BENCHMARKS: Record<string, { description: string; load: () => Promise<{ de
     description: "Shopify checkouts/update deliveries through the inbox processor vs. JSON.parse + better-sqlite3 INSERTs",
     load: () => import("./ingest"),
   },
+  segments: {
+    description: "the four seed segments on a synthetic 1M-customer / 5M-order store (full recompute, incremental, live count, memory) vs. hand-written SQL on covering indexes",
+    load: () => import("./segments"),
+  },
 };
 
 function listing(): string {

@@ -8,8 +8,8 @@ import { flowKpis } from "~/core/analytics/kpis.server";
 import { AttributionSettingError, readAttributionSettings, setAttributionSettings } from "~/core/analytics/settings.server";
 import { systemClock } from "~/core/clock";
 import { formatMoney } from "~/core/money";
-import { createDb, type Db } from "~/db.server";
-import { isUsageError, UsageError } from "./cli";
+import type { Db } from "~/db.server";
+import { runCommand, UsageError, withDb } from "./cli";
 
 export const ANALYTICS_USAGE = `Usage:
   nudgeflow analytics --workspace ID [--from DATE --to DATE]
@@ -21,16 +21,6 @@ export const ANALYTICS_USAGE = `Usage:
       Which email earned the order (our id, the store's id or its name, e.g. #1001), or why none did.
   nudgeflow analytics settings --workspace ID [--window-days N] [--include-opens | --clicks-only]
       The attribution rules (default: a click within 5 days). Reports recompute with the new rules at once.`;
-
-
-async function withDb<T>(databaseUrl: string, use: (db: Db) => Promise<T>): Promise<T> {
-  const db = createDb(databaseUrl);
-  try {
-    return await use(db);
-  } finally {
-    await db.$disconnect();
-  }
-}
 
 const DAY_MS = 86_400_000;
 
@@ -90,51 +80,44 @@ async function printExplanation(db: Db, values: { workspace: string; order: stri
 export async function runAnalyticsCommand(args: string[], options: { databaseUrl: string }): Promise<number> {
   const [first, ...rest] = args;
   const subcommand = first === "explain" || first === "settings" ? first : "kpis";
-  try {
-    const { values } = parseArgs({
-      args: subcommand === "kpis" ? args : rest,
-      options: {
-        workspace: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        order: { type: "string" },
-        "window-days": { type: "string" },
-        "include-opens": { type: "boolean" },
-        "clicks-only": { type: "boolean" },
-      },
-      strict: true,
-    });
-    const workspace = values.workspace;
-    if (!workspace) throw new UsageError("--workspace is required");
-    await withDb(options.databaseUrl, async (db) => {
-      switch (subcommand) {
-        case "kpis":
-          return printKpis(db, { workspace, from: values.from, to: values.to });
-        case "explain":
-          if (!values.order) throw new UsageError("--order is required");
-          return printExplanation(db, { workspace, order: values.order });
-        case "settings": {
-          if (values["include-opens"] && values["clicks-only"]) throw new UsageError("give --include-opens or --clicks-only, not both");
-          const windowDays = values["window-days"] === undefined ? undefined : Number(values["window-days"]);
-          const includeOpens = values["include-opens"] ? true : values["clicks-only"] ? false : undefined;
-          const rules = windowDays === undefined && includeOpens === undefined
-            ? await readAttributionSettings(db, { workspaceId: workspace })
-            : await setAttributionSettings(db, { workspaceId: workspace, windowDays, includeOpens });
-          console.log(`Attribution: the last ${rules.includeOpens ? "click or human open" : "click"} within ${rules.windowDays} days before an order.`);
-          return;
+  return runCommand(
+    ANALYTICS_USAGE,
+    async () => {
+      const { values } = parseArgs({
+        args: subcommand === "kpis" ? args : rest,
+        options: {
+          workspace: { type: "string" },
+          from: { type: "string" },
+          to: { type: "string" },
+          order: { type: "string" },
+          "window-days": { type: "string" },
+          "include-opens": { type: "boolean" },
+          "clicks-only": { type: "boolean" },
+        },
+        strict: true,
+      });
+      const workspace = values.workspace;
+      if (!workspace) throw new UsageError("--workspace is required");
+      await withDb(options.databaseUrl, async (db) => {
+        switch (subcommand) {
+          case "kpis":
+            return printKpis(db, { workspace, from: values.from, to: values.to });
+          case "explain":
+            if (!values.order) throw new UsageError("--order is required");
+            return printExplanation(db, { workspace, order: values.order });
+          case "settings": {
+            if (values["include-opens"] && values["clicks-only"]) throw new UsageError("give --include-opens or --clicks-only, not both");
+            const windowDays = values["window-days"] === undefined ? undefined : Number(values["window-days"]);
+            const includeOpens = values["include-opens"] ? true : values["clicks-only"] ? false : undefined;
+            const rules = windowDays === undefined && includeOpens === undefined
+              ? await readAttributionSettings(db, { workspaceId: workspace })
+              : await setAttributionSettings(db, { workspaceId: workspace, windowDays, includeOpens });
+            console.log(`Attribution: the last ${rules.includeOpens ? "click or human open" : "click"} within ${rules.windowDays} days before an order.`);
+            return;
+          }
         }
-      }
-    });
-    return 0;
-  } catch (error) {
-    if (error instanceof AttributionError || error instanceof AttributionSettingError) {
-      console.error(error.message);
-      return 1;
-    }
-    if (isUsageError(error)) {
-      console.error(`${error.message}\n\n${ANALYTICS_USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
+      });
+    },
+    [AttributionError, AttributionSettingError],
+  );
 }

@@ -5,7 +5,7 @@ import type { Env } from "~/env.server";
 
 /** Seeds (or refreshes) the demo workspace and prints how to sign in to it. */
 export async function printDemoSignIn(config: Env, url: string | undefined) {
-  const demo = await seedDemoWorkspace(getDb(), { password: config.DEMO_PASSWORD, now: systemClock.now() });
+  const demo = await seedDemoWorkspace(getDb(), { password: config.DEMO_PASSWORD, now: systemClock.now(), history: true });
   const where = url ?? `http://localhost:${config.PORT}`;
   console.log(
     [

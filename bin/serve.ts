@@ -1,15 +1,17 @@
 // The HTTP server (express + the Remix build) and the in-process worker, with graceful shutdown: on SIGTERM
-// the server stops accepting, the worker finishes the step in flight, then the database disconnects.
+// the server stops accepting, the worker finishes the steps in flight, then the database disconnects.
+// With REDIS_URL the worker is a set of BullMQ workers plus a sweeper (docs/decisions/0024), else a polling loop.
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, installGlobals, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import { systemClock } from "~/core/clock";
 import { createPublicRateLimits } from "~/core/ops/public-rate-limits";
-import { getDb } from "~/db.server";
+import { startJobWorkers } from "~/core/jobs/workers.server";
+import { getDb, isPostgresUrl, type Db } from "~/db.server";
 import type { Env } from "~/env.server";
-import { createWorkerDeps } from "~/services.server";
-import { createWorker, type Worker } from "~/worker.server";
+import { createWorkerDeps, jobQueues } from "~/services.server";
+import { createWorker } from "~/worker.server";
 import { printDemoSignIn } from "./demo";
 
 function onShutdown(stop: () => Promise<void>) {
@@ -25,12 +27,47 @@ function onShutdown(stop: () => Promise<void>) {
   }
 }
 
+/**
+ * Several processes share a SQLite file only in WAL mode (readers never block the writer; the busy timeout covers
+ * writer against writer). The mode is stored in the file, so setting it once is enough; PostgreSQL needs nothing.
+ */
+async function shareDatabase(config: Env, db: Db) {
+  if (isPostgresUrl(config.DATABASE_URL)) return;
+  await db.$queryRawUnsafe("PRAGMA journal_mode=WAL");
+}
+
+/** Starts the due work: BullMQ workers and the sweeper with REDIS_URL, else the polling loop. */
+async function startWork(config: Env): Promise<{ description: string; stop: () => Promise<void> }> {
+  const deps = createWorkerDeps();
+  const worker = createWorker(deps);
+  const queues = jobQueues();
+  if (!queues) {
+    worker.start(config.WORKER_POLL_MS);
+    return { description: `polling the database every ${config.WORKER_POLL_MS} ms`, stop: () => worker.stop() };
+  }
+  await shareDatabase(config, deps.db);
+  const jobs = startJobWorkers({
+    deps,
+    queues,
+    maintain: worker.maintain,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockMs: config.WORKER_LOCK_MS,
+    sweepMs: config.WORKER_SWEEP_MS,
+  });
+  return {
+    description: `BullMQ on Redis (prefix ${config.QUEUE_PREFIX}, concurrency ${config.WORKER_CONCURRENCY}, sweep every ${config.WORKER_SWEEP_MS} ms)`,
+    stop: async () => {
+      await jobs.close();
+      await queues.close();
+    },
+  };
+}
+
 export async function runWorker(config: Env) {
-  const worker = createWorker(createWorkerDeps());
-  worker.start(config.WORKER_POLL_MS);
-  console.log(`Nudgeflow worker running (poll every ${config.WORKER_POLL_MS} ms)`);
+  const work = await startWork(config);
+  console.log(`Nudgeflow worker running: ${work.description}`);
   onShutdown(async () => {
-    await worker.stop();
+    await work.stop();
     await getDb().$disconnect();
   });
 }
@@ -62,16 +99,12 @@ export async function serve(config: Env, options: { buildUrl: string; seedDemo: 
 
   if (options.seedDemo) await printDemoSignIn(config, undefined);
 
-  let worker: Worker | null = null;
-  if (config.NUDGEFLOW_WORKER === "embedded") {
-    worker = createWorker(createWorkerDeps());
-    worker.start(config.WORKER_POLL_MS);
-  }
+  const worker = config.NUDGEFLOW_WORKER === "embedded" ? await startWork(config) : null;
 
   const server = app.listen(config.PORT, config.HOST, () => {
     const shown = config.HOST === "127.0.0.1" || config.HOST === "0.0.0.0" ? "localhost" : config.HOST;
     console.log(`Nudgeflow listening on http://${config.HOST}:${config.PORT} (open http://${shown}:${config.PORT})`);
-    console.log(worker ? "Worker: in-process" : "Worker: off (NUDGEFLOW_WORKER=off); run `npm run worker` separately");
+    console.log(worker ? `Worker: in-process, ${worker.description}` : "Worker: off (NUDGEFLOW_WORKER=off); run `npm run worker` separately");
     if (development) broadcastDevReady(build);
   });
 
@@ -86,6 +119,7 @@ export async function serve(config: Env, options: { buildUrl: string; seedDemo: 
   onShutdown(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await worker?.stop();
+    await jobQueues()?.close(); // web only: the wake-ups announced by requests reach Redis before the exit
     await getDb().$disconnect();
   });
 }

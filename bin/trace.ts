@@ -3,8 +3,7 @@
 import { parseArgs } from "node:util";
 import { BudgetSettingError, readMessageBudget, setMessageBudget } from "~/core/flows/budget.server";
 import { listTrace } from "~/core/flows/trace.server";
-import { createDb, type Db } from "~/db.server";
-import { isUsageError, UsageError } from "./cli";
+import { isUsageError, UsageError, withDb } from "./cli";
 
 export const TRACE_USAGE = `Usage: nudgeflow trace --workspace ID (--customer EMAIL | --enrollment ID)
 
@@ -17,21 +16,11 @@ export const SETTINGS_USAGE = `Usage: nudgeflow settings budget --workspace ID (
   waits until the window has room (higher-priority flows first); --off removes the budget. Without --max/--off,
   prints the budget in force.`;
 
-
 function positiveInt(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new UsageError(`--${name} is a positive whole number`);
   return number;
-}
-
-async function withDb<T>(databaseUrl: string, use: (db: Db) => Promise<T>): Promise<T> {
-  const db = createDb(databaseUrl);
-  try {
-    return await use(db);
-  } finally {
-    await db.$disconnect();
-  }
 }
 
 function pad(text: string, width: number) {

@@ -10,6 +10,14 @@ export const PolarisLink = forwardRef<HTMLAnchorElement, LinkLikeComponentProps>
   { url, external, children, ...rest },
   ref,
 ) {
+  // A download (a CSV export) is a document request the browser saves, not a client-side navigation.
+  if ("download" in rest && rest.download) {
+    return (
+      <a href={url} ref={ref} {...rest}>
+        {children}
+      </a>
+    );
+  }
   if (external || /^[a-z][a-z0-9+.-]*:/i.test(url)) {
     return (
       <a href={url} target="_blank" rel="noopener noreferrer" ref={ref} {...rest}>

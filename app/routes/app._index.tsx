@@ -32,6 +32,7 @@ import { BLUEPRINTS } from "~/core/flows/blueprints";
 import { enableBlueprint, FlowError, listFlows } from "~/core/flows/manage.server";
 import { DemoStoreError, simulateAbandonedCheckout } from "~/core/workspaces/demo-store.server";
 import { getDb } from "~/db.server";
+import { jobScheduler } from "~/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Home · Nudgeflow" }];
 
@@ -68,7 +69,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
   const submission = parseWithZod(await request.formData(), { schema: Intent });
   if (submission.status !== "success") return json({ ok: false as const, errors: submission.error ?? {} }, { status: 400 });
-  const deps = { db: getDb(), clock: systemClock };
+  const deps = { db: getDb(), clock: systemClock, scheduler: jobScheduler() };
   const input = submission.value;
   try {
     switch (input.intent) {

@@ -17,7 +17,7 @@ import { NodePanel } from "~/components/flow-builder/node-panel";
 import { PublishModal } from "~/components/flow-builder/publish-modal";
 import { useHistory } from "~/components/flow-builder/use-history";
 import { FlowStatusBadge } from "~/components/status-badges";
-import type { FlowNode } from "~/core/flows/definition";
+import type { FlowNode, Trigger } from "~/core/flows/definition";
 import { FlowError, FlowNotFoundError, FlowValidationError, diffAgainstLive, getFlowForBuilder, publishDraft, saveDraft, setFlowStatus } from "~/core/flows/manage.server";
 import { systemClock } from "~/core/clock";
 import { getDb } from "~/db.server";
@@ -34,7 +34,7 @@ const Intent = z.discriminatedUnion(
   [
     z.object({ intent: z.literal("save-draft"), definition: z.string({ error: "Send the draft as JSON." }) }),
     z.object({ intent: z.literal("review"), definition: z.string().optional() }),
-    z.object({ intent: z.literal("publish"), definition: z.string().optional() }),
+    z.object({ intent: z.literal("publish"), definition: z.string().optional(), backfill: z.enum(["yes", "no"]).default("no") }),
     z.object({ intent: z.literal("set-status"), status: z.enum(["live", "paused"], { error: "Status must be live or paused." }) }),
   ],
   { error: "Unknown action: save-draft, review, publish or set-status." },
@@ -64,7 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "review":
         return json({ ok: true as const, intent: input.intent, preview: await diffAgainstLive(deps.db, { workspaceId, flowId, definitionJson: input.definition }) });
       case "publish":
-        return json({ ok: true as const, intent: input.intent, ...(await publishDraft(deps, { workspaceId, flowId, definitionJson: input.definition })) });
+        return json({ ok: true as const, intent: input.intent, ...(await publishDraft(deps, { workspaceId, flowId, definitionJson: input.definition, backfill: input.backfill === "yes" })) });
       case "set-status":
         await setFlowStatus(deps, { workspaceId, flowId, status: input.status });
         return json({ ok: true as const, intent: input.intent, status: input.status });
@@ -161,6 +161,9 @@ function Builder({ initial }: { initial: Draft }) {
     [applyEdit, draft],
   );
   const change = useCallback((node: FlowNode, field: string) => history.apply(replaceNode(draft, node.id, node), `${node.id}.${field}`), [history, draft]);
+  const changeTrigger = useCallback((trigger: Trigger, field: string) => history.apply({ ...draft, trigger }, field), [history, draft]);
+  const segmentNames = useMemo(() => new Map(data.segments.map((segment) => [segment.id, segment.name])), [data.segments]);
+  const triggerProblems = useMemo(() => problems.general.filter((problem) => problem.path.startsWith("trigger")), [problems]);
 
   const paletteSource = palette.after ?? focusedNodeId ?? openNodeId ?? lastOpenEnd(draft);
   const paletteTitle = paletteSource === TRIGGER_ID ? "the trigger" : (() => {
@@ -189,7 +192,7 @@ function Builder({ initial }: { initial: Draft }) {
   const publisher = useFetcher<typeof action>();
   const status = useFetcher<typeof action>();
   const [publishOpen, setPublishOpen] = useState(false);
-  const [published, setPublished] = useState<number | null>(null);
+  const [published, setPublished] = useState<{ version: number; backfill: { members: number; enrolled: number } | null } | null>(null);
   const openPublish = () => {
     setPublishOpen(true);
     reviewer.submit({ intent: "review", definition: draftJson }, { method: "post" });
@@ -199,7 +202,7 @@ function Builder({ initial }: { initial: Draft }) {
   useEffect(() => {
     if (publisher.state === "idle" && publisher.data?.ok && publisher.data.intent === "publish") {
       setPublishOpen(false);
-      setPublished(publisher.data.version);
+      setPublished({ version: publisher.data.version, backfill: publisher.data.backfill });
       setSavedJson(JSON.stringify(history.present));
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runs when a publish answer arrives
@@ -233,8 +236,11 @@ function Builder({ initial }: { initial: Draft }) {
       <Layout>
         {published !== null ? (
           <Layout.Section>
-            <Banner tone="success" title={`Version ${published} is live`} onDismiss={() => setPublished(null)}>
+            <Banner tone="success" title={`Version ${published.version} is live`} onDismiss={() => setPublished(null)}>
               <p>Shoppers who qualify from now on follow this version; customers already in the flow finish theirs.</p>
+              {published.backfill ? (
+                <p>{`${published.backfill.enrolled} of the ${published.backfill.members} customers in the segment were enrolled now (the others were already in this flow or did not meet its conditions).`}</p>
+              ) : null}
             </Banner>
           </Layout.Section>
         ) : null}
@@ -323,6 +329,7 @@ function Builder({ initial }: { initial: Draft }) {
                   onDelete={remove}
                   onAddMenu={(id) => setPalette({ open: true, after: id })}
                   onFocusNode={setFocusedNodeId}
+                  segments={segmentNames}
                 />
               ) : (
                 <div className="nf-canvas">
@@ -341,6 +348,9 @@ function Builder({ initial }: { initial: Draft }) {
                   onChange={change}
                   onDelete={() => openNode && remove(openNode.id)}
                   onClose={() => setOpenNodeId(null)}
+                  segments={data.segments}
+                  onTriggerChange={changeTrigger}
+                  triggerProblems={triggerProblems}
                 />
               ) : null}
             </div>
@@ -353,7 +363,7 @@ function Builder({ initial }: { initial: Draft }) {
         publishing={publisher.state !== "idle"}
         error={publishError}
         onClose={() => setPublishOpen(false)}
-        onPublish={() => publisher.submit({ intent: "publish", definition: draftJson }, { method: "post" })}
+        onPublish={({ backfill }) => publisher.submit({ intent: "publish", definition: draftJson, backfill: backfill ? "yes" : "no" }, { method: "post" })}
       />
       <Box paddingBlockEnd="800" />
     </Page>

@@ -8,6 +8,7 @@ import { verifyAppProxyRequest } from "~/core/adapters/shopify/app-proxy.server"
 import { CART_CAPTURE_MAX_BYTES, CartCaptureBody } from "~/core/adapters/shopify/cart-capture";
 import { clientAddress, createCaptureRateLimits, receiveShopifyCartCapture } from "~/core/ingest/storefront.server";
 import { getDb } from "~/db.server";
+import { jobScheduler } from "~/services.server";
 import { shopifyCredentials } from "~/env.server";
 
 const rateLimits = createCaptureRateLimits({ clock: systemClock });
@@ -48,7 +49,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 
   await receiveShopifyCartCapture(
-    { db: getDb(), clock: systemClock },
+    { db: getDb(), clock: systemClock, scheduler: jobScheduler() },
     {
       shop: verified.shop,
       loggedInCustomerId: verified.loggedInCustomerId,

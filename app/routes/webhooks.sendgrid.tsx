@@ -13,6 +13,7 @@ import {
   verifySendGridSignature,
 } from "~/core/messaging/sendgrid-webhook.server";
 import { getDb } from "~/db.server";
+import { jobScheduler } from "~/services.server";
 import { env } from "~/env.server";
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -28,7 +29,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return new Response("Invalid event webhook signature", { status: 401 });
   }
   await storeDelivery(
-    { db: getDb(), clock: systemClock },
+    { db: getDb(), clock: systemClock, scheduler: jobScheduler() },
     {
       source: SENDGRID_SOURCE,
       workspaceId: null, // a batch may span workspaces: each event is resolved through its message id

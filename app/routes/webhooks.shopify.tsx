@@ -6,6 +6,7 @@ import { systemClock } from "~/core/clock";
 import { receiveShopifyWebhook } from "~/core/ingest/receive.server";
 import { verifyShopifyWebhook } from "~/core/adapters/shopify/verify.server";
 import { getDb } from "~/db.server";
+import { jobScheduler } from "~/services.server";
 import { shopifyCredentials } from "~/env.server";
 
 const WebhookHeaders = z.object({
@@ -31,7 +32,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return new Response(`Missing or invalid webhook headers: ${problems}`, { status: 400 });
   }
   await receiveShopifyWebhook(
-    { db: getDb(), clock: systemClock },
+    { db: getDb(), clock: systemClock, scheduler: jobScheduler() },
     {
       shop: headers.data["x-shopify-shop-domain"].toLowerCase(),
       topic: headers.data["x-shopify-topic"],

@@ -5,13 +5,14 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { systemClock } from "~/core/clock";
 import { receiveWooCommerceWebhook } from "~/core/ingest/woocommerce-webhook.server";
 import { getDb } from "~/db.server";
+import { jobScheduler } from "~/services.server";
 import { secretBox } from "~/secrets.server";
 
 export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method !== "POST") return new Response("Method not allowed", { status: 405, headers: { Allow: "POST" } });
   const rawBody = await request.text();
   const outcome = await receiveWooCommerceWebhook(
-    { db: getDb(), clock: systemClock, secretBox },
+    { db: getDb(), clock: systemClock, scheduler: jobScheduler(), secretBox },
     { storeId: params.storeId ?? "", rawBody, headers: Object.fromEntries(request.headers) },
   );
   switch (outcome.kind) {

@@ -3,23 +3,18 @@
 // (`npm run test:e2e` does it).
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
 import { sessionTokenFor, startShopifyEmulator, type ShopifyEmulator } from "../emulators/shopify/server";
 import { startAppServer, type AppServer } from "../support/app-server";
-import { launchBrowser, type LaunchedBrowser, type OpenedPage } from "../support/browser";
+import { DEMO_ADMIN, expectVisible, hydrated, launchBrowser, RESULTS_DIR, type LaunchedBrowser, type OpenedPage } from "../support/browser";
 import { databaseTargets, dropAll } from "../support/databases";
 
-const DEMO_EMAIL = "demo@nudgeflow.dev";
-const DEMO_PASSWORD = "e2e-demo-password";
-const SESSION_SECRET = "e2e-session-secret-0123456789abc";
-const resultsDir = fileURLToPath(new URL("../../test-results", import.meta.url));
+const { email: DEMO_EMAIL, password: DEMO_PASSWORD, sessionSecret: SESSION_SECRET } = DEMO_ADMIN;
 
 let browser: LaunchedBrowser;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  await mkdir(resultsDir, { recursive: true });
+  await mkdir(RESULTS_DIR, { recursive: true });
 });
 
 afterAll(async () => {
@@ -30,11 +25,6 @@ afterAll(async () => {
 /** A fresh browser profile (no cookies) and the page errors it raises. */
 const openPage = (): Promise<OpenedPage> => browser.openPage({ viewport: { width: 1280, height: 860 } });
 
-/** Remix has hydrated: clicks are handled by the app, not by a plain form post. */
-async function hydrated(page: Page) {
-  await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
-  await page.waitForLoadState("networkidle");
-}
 
 describe("standalone admin", () => {
   let server: AppServer;
@@ -104,7 +94,7 @@ describe("standalone admin", () => {
       await expectVisible(page.getByText("Abandoned cart is live"));
       await expectVisible(card.getByText("Live", { exact: true }));
       await expectVisible(card.getByRole("link", { name: "View flows" }));
-      await page.screenshot({ path: path.join(resultsDir, "admin-home.png"), fullPage: true });
+      await page.screenshot({ path: path.join(RESULTS_DIR, "admin-home.png"), fullPage: true });
 
       // WHEN the merchant opens Flows from the navigation
       await page.getByRole("navigation").getByRole("link", { name: "Flows", exact: true }).click();
@@ -116,7 +106,7 @@ describe("standalone admin", () => {
       await expectVisible(row.getByText("Live", { exact: true }));
       await expectVisible(row.getByText("v1", { exact: true }));
       await expectVisible(row.getByRole("button", { name: "Pause Abandoned cart" }));
-      await page.screenshot({ path: path.join(resultsDir, "admin-flows.png"), fullPage: true });
+      await page.screenshot({ path: path.join(RESULTS_DIR, "admin-flows.png"), fullPage: true });
 
       // WHEN the merchant plays a demo shopper who leaves a checkout
       await page.getByRole("navigation").getByRole("link", { name: "Home", exact: true }).click();
@@ -199,11 +189,11 @@ describe("embedded admin", () => {
       await expectVisible(page.getByRole("heading", { name: "Home" }));
       await expectVisible(page.getByRole("heading", { name: "Abandoned cart" }));
       expect(await page.locator(`script[data-api-key="${API_KEY}"]`).count()).toBe(1);
-      expect(await page.locator("ui-nav-menu a").allTextContents()).toEqual(["Home", "Flows", "Outbox", "Failed events", "Stores", "Privacy"]);
+      expect(await page.locator("ui-nav-menu a").allTextContents()).toEqual(["Home", "Flows", "Segments", "Customers", "Outbox", "Failed events", "Stores", "Email branding", "Privacy"]);
       expect(await page.locator(".Polaris-Frame").count()).toBe(0);
       await expectVisible(page.getByRole("button", { name: "Turn on" }));
       await hydrated(page);
-      await page.screenshot({ path: path.join(resultsDir, "admin-embedded.png"), fullPage: true });
+      await page.screenshot({ path: path.join(RESULTS_DIR, "admin-embedded.png"), fullPage: true });
       expect(pageErrors).toEqual([]);
     } finally {
       await context.close();
@@ -211,6 +201,3 @@ describe("embedded admin", () => {
   });
 });
 
-async function expectVisible(locator: ReturnType<Page["locator"]>) {
-  await locator.first().waitFor({ state: "visible", timeout: 15_000 });
-}

@@ -3,23 +3,19 @@
 // Needs `remix build` first (`npm run test:e2e` does it).
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { startAppServer, type AppServer } from "../support/app-server";
-import { launchBrowser, type LaunchedBrowser } from "../support/browser";
+import { DEMO_ADMIN, expectVisible, hydrated, launchBrowser, RESULTS_DIR, signIn, type LaunchedBrowser } from "../support/browser";
 import { databaseTargets, dropAll } from "../support/databases";
 
-const DEMO_EMAIL = "demo@nudgeflow.dev";
-const DEMO_PASSWORD = "e2e-demo-password";
-const SESSION_SECRET = "e2e-session-secret-0123456789abc";
-const resultsDir = fileURLToPath(new URL("../../test-results", import.meta.url));
+const { password: DEMO_PASSWORD, sessionSecret: SESSION_SECRET } = DEMO_ADMIN;
 
 let browser: LaunchedBrowser;
 let server: AppServer;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  await mkdir(resultsDir, { recursive: true });
+  await mkdir(RESULTS_DIR, { recursive: true });
   const [, createDatabaseUrl] = databaseTargets()[0];
   server = await startAppServer({ env: { DATABASE_URL: await createDatabaseUrl(), DEMO_PASSWORD, SESSION_SECRET } });
 });
@@ -30,14 +26,7 @@ afterAll(async () => {
   await dropAll();
 });
 
-async function hydrated(page: Page) {
-  await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
-  await page.waitForLoadState("networkidle");
-}
 
-async function expectVisible(locator: Locator) {
-  await locator.first().waitFor({ state: "visible", timeout: 15_000 });
-}
 
 const saveIndicator = (page: Page) => page.getByRole("status").filter({ hasText: /Saved|Draft saved|Saving…|Unsaved changes/ });
 
@@ -50,13 +39,7 @@ describe("flow builder", () => {
     const { context, page, pageErrors } = await browser.openPage({ viewport: { width: 1280, height: 860 } });
     try {
       // GIVEN the demo merchant signed in, with the abandoned-cart blueprint turned on from Home
-      await page.goto(`${server.url}/login`);
-      await hydrated(page);
-      await page.getByLabel("Email").fill(DEMO_EMAIL);
-      await page.getByLabel("Password").fill(DEMO_PASSWORD);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL((url) => url.pathname === "/app");
-      await hydrated(page);
+      await signIn(page, server.url);
       await page.getByRole("button", { name: "Turn on Abandoned cart" }).click();
       await expectVisible(page.getByText("Abandoned cart is live"));
 
@@ -77,7 +60,7 @@ describe("flow builder", () => {
       expect([...tops].sort((a, b) => a - b)).toEqual(tops);
       await expectVisible(page.getByRole("button", { name: /^Trigger: / }));
       await expectVisible(page.getByText("Wait 1 hour after last checkout activity"));
-      await page.screenshot({ path: path.join(resultsDir, "flow-builder.png") });
+      await page.screenshot({ path: path.join(RESULTS_DIR, "flow-builder.png") });
 
       // WHEN the merchant opens the first email's panel and changes its subject
       const email = page.getByRole("button", { name: /^Email step: We saved your items/ });
@@ -119,7 +102,7 @@ describe("flow builder", () => {
       await expectVisible(dialog.getByText("1 step added: delay"));
       await expectVisible(dialog.getByText("1 step changed: email-reminder"));
       await expectVisible(dialog.getByText(/Nobody is in this flow right now/));
-      await page.screenshot({ path: path.join(resultsDir, "flow-builder-publish.png") });
+      await page.screenshot({ path: path.join(RESULTS_DIR, "flow-builder-publish.png") });
       await dialog.getByRole("button", { name: "Publish" }).click();
 
       // THEN version 2 is live

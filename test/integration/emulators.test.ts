@@ -37,7 +37,7 @@ describe("Shopify emulator", () => {
       currencyCode: "EUR",
       ianaTimezone: "Europe/Berlin",
       variants: {
-        "808950810": { imageUrl: "https://cdn.example.com/variant.png", productImageUrl: "https://cdn.example.com/product.png" },
+        "808950810": { imageUrl: "https://cdn.example.com/variant.png", productImageUrl: "https://cdn.example.com/product.png", productType: "Music Players" },
       },
     });
     // What SHOPIFY_ADMIN_API_ORIGIN does in the app: keep the path, move the shop's host into a header.
@@ -181,7 +181,7 @@ describe("Shopify emulator", () => {
     );
     const images = await client.request(
       `#graphql
-      query NudgeflowVariantImages($ids: [ID!]!) { nodes(ids: $ids) { ... on ProductVariant { id image { url } product { featuredImage { url } } } } }`,
+      query NudgeflowVariantDetails($ids: [ID!]!) { nodes(ids: $ids) { ... on ProductVariant { id image { url } product { productType featuredImage { url } } } } }`,
       { variables: { ids: ["gid://shopify/ProductVariant/808950810", "gid://shopify/ProductVariant/1"] } },
     );
 
@@ -200,7 +200,7 @@ describe("Shopify emulator", () => {
         {
           id: "gid://shopify/ProductVariant/808950810",
           image: { url: "https://cdn.example.com/variant.png" },
-          product: { featuredImage: { url: "https://cdn.example.com/product.png" } },
+          product: { productType: "Music Players", featuredImage: { url: "https://cdn.example.com/product.png" } },
         },
         null,
       ],
@@ -214,7 +214,7 @@ describe("Shopify emulator", () => {
     });
     expect(shopify.graphqlRequests.slice(-2)).toMatchObject([
       { shop: SHOP, operationName: "NudgeflowShop", status: 200 },
-      { shop: SHOP, operationName: "NudgeflowVariantImages", variables: { ids: expect.any(Array) }, status: 200 },
+      { shop: SHOP, operationName: "NudgeflowVariantDetails", variables: { ids: expect.any(Array) }, status: 200 },
     ]);
   });
 

@@ -4,6 +4,7 @@
 // Also the non-Shopify privacy path: export and erase by email from the admin Privacy page.
 import { systemClock } from "~/core/clock";
 import { enableBlueprint } from "~/core/flows/manage.server";
+import { createSegment } from "~/core/segments/segments.server";
 import { requestCustomerExport } from "~/core/privacy/privacy.server";
 import { createWorkspaceWithUser } from "~/core/workspaces/workspaces.server";
 import { databaseTargets, dropAll } from "../support/databases";
@@ -18,6 +19,8 @@ interface Tenant {
   messageId: string;
   inboxId: string;
   requestId: string;
+  customerId: string;
+  segmentId: string;
 }
 
 describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl) => {
@@ -34,7 +37,14 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
     await harness.db.message.create({
       data: { id: messageId, workspaceId, toEmail: `shopper-${key}@isolation.example`, fromEmail: "shop@example.com", subject: `Hello ${key}`, html: `<p>${key}</p>`, text: key, status: "outbox", nextAttemptAt: now, createdAt: now },
     });
-    await harness.db.customer.create({ data: { workspaceId, email: `shopper-${key}@isolation.example`, firstName: key.toUpperCase() } });
+    const customer = await harness.db.customer.create({ data: { workspaceId, email: `shopper-${key}@isolation.example`, firstName: key.toUpperCase() } });
+    const segment = await createSegment(harness.db, {
+      workspaceId,
+      name: `Isolation example ${key}`,
+      rule: { kind: "group", match: "all", conditions: [{ kind: "email_domain", op: "is", value: "isolation.example" }] },
+      now,
+    });
+    if (!segment.ok) throw new Error(JSON.stringify(segment.problems));
     const inbox = await harness.db.inboxEvent.create({
       data: { workspaceId, source: "demo", topic: "checkouts/update", dedupeKey: `isolation-${key}`, payload: "{not json", headers: {}, status: "failed", error: "not JSON", attempts: 1, receivedAt: now, nextAttemptAt: now },
     });
@@ -49,7 +59,7 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
     expect(login.status, harness.app.output()).toBe(302);
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
     expect(cookie).toMatch(/^__nudgeflow=/);
-    return { workspaceId, cookie, flowId, messageId, inboxId: inbox.id, requestId: request.id };
+    return { workspaceId, cookie, flowId, messageId, inboxId: inbox.id, requestId: request.id, customerId: customer.id, segmentId: segment.segment.id };
   }
 
   beforeAll(async () => {
@@ -68,12 +78,19 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
 
   it("lists only one's own rows on every list page", async () => {
     for (const [self, other] of [["a", "b"], ["b", "a"]] as const) {
-      for (const route of ["app.flows._index", "app.outbox._index", "app.events._index", "app.privacy._index"]) {
+      for (const route of ["app.flows._index", "app.outbox._index", "app.events._index", "app.privacy._index", "app.segments._index", "app.customers._index"]) {
         const path = `/${route.replace(/\._index$/, "").replaceAll(".", "/")}?_data=${encodeURIComponent(`routes/${route}`)}`;
         const response = await as(tenants[self], path);
         expect(response.status, `${route}: ${harness.app.output().slice(-2000)}`).toBe(200);
         const text = await response.text();
-        const mine = route.includes("flows") ? tenants[self].flowId : route.includes("outbox") ? tenants[self].messageId : route.includes("events") ? tenants[self].inboxId : tenants[self].requestId;
+        const mine = {
+          "app.flows._index": tenants[self].flowId,
+          "app.outbox._index": tenants[self].messageId,
+          "app.events._index": tenants[self].inboxId,
+          "app.privacy._index": tenants[self].requestId,
+          "app.segments._index": tenants[self].segmentId,
+          "app.customers._index": tenants[self].customerId,
+        }[route];
         expect(text, route).toContain(mine);
         for (const id of Object.values(tenants[other]).filter((value) => value !== tenants[other].cookie)) expect(text, `${route} shows ${other}'s ${id}`).not.toContain(id);
         expect(text).not.toContain(`shopper-${other}@isolation.example`);
@@ -103,9 +120,30 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
     expect((await post(a, "/app/privacy?index", { intent: "erase", email: "shopper-b@isolation.example", confirm: "erase" })).status).toBe(200);
     expect(await harness.db.customer.count({ where: { workspaceId: b.workspaceId, email: "shopper-b@isolation.example" } })).toBe(1);
     expect(await harness.db.message.findUniqueOrThrow({ where: { id: b.messageId } })).toMatchObject({ toEmail: "shopper-b@isolation.example" });
+    // segment page, its CSV, its actions, and the customer profile
+    expect((await as(a, `/app/segments/${b.segmentId}`)).status).toBe(404);
+    expect((await as(a, `/app/segments/${b.segmentId}/csv`)).status).toBe(404);
+    const segmentBefore = await harness.db.segment.findUniqueOrThrow({ where: { id: b.segmentId } });
+    const rename = await post(a, `/app/segments/${b.segmentId}`, { intent: "save", name: "Taken over", rule: JSON.stringify(segmentBefore.rule) });
+    expect(rename.status).toBe(404);
+    expect((await post(a, `/app/segments/${b.segmentId}`, { intent: "archive" })).status).toBe(404);
+    expect(await harness.db.segment.findUniqueOrThrow({ where: { id: b.segmentId } })).toMatchObject({ name: segmentBefore.name, status: "active", updatedAt: segmentBefore.updatedAt });
+    expect((await as(a, `/app/customers/${b.customerId}`)).status).toBe(404);
+    // a rule or a filter naming B's segment finds nothing of B's
+    const preview = await post(a, `/app/segments/preview?_data=${encodeURIComponent("routes/app.segments.preview")}`, {
+      rule: JSON.stringify({ kind: "group", match: "all", conditions: [{ kind: "segment", op: "in", segmentId: b.segmentId }] }),
+    });
+    const previewed = await preview.text();
+    expect(previewed).not.toContain("shopper-b@isolation.example");
+    expect(previewed).toMatch(/segment/i);
+    const filtered = await (await as(a, `/app/customers?segment=${b.segmentId}&_data=${encodeURIComponent("routes/app.customers._index")}`)).text();
+    expect(filtered).not.toContain("shopper-b@isolation.example");
+    expect(filtered).not.toContain(b.customerId);
     // and B's own session still reaches all of it
     expect((await as(b, `/app/outbox/${b.messageId}`)).status).toBe(200);
     expect((await as(b, `/app/privacy/${b.requestId}`)).status).toBe(200);
+    expect((await as(b, `/app/segments/${b.segmentId}`)).status).toBe(200);
+    expect((await as(b, `/app/customers/${b.customerId}`)).status).toBe(200);
   });
 
   it("exports and erases a customer by email from the admin Privacy page (non-Shopify workspaces)", async () => {

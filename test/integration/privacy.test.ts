@@ -109,8 +109,28 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
       data: { id: "privacy-message-2", workspaceId, customerId: profile.id, flowId: flow.id, enrollmentId: enrollment.id, nodeId: "email-incentive", toEmail: EMAIL, fromEmail: "shop@example.com", subject: "10% off", html: "<p>Ada</p>", text: "Ada", status: "queued", nextAttemptAt: new Date(now.getTime() + 30 * 86_400_000), createdAt: now },
     });
 
+    // AND the store says where they live and how it tags them
+    const update = { ...fixture("shopify", "customers_update"), ...customer(CUSTOMER_ID, EMAIL, PHONE), tags: "VIP, Wholesale", updated_at: harness.clock.now().toISOString() };
+    expect((await harness.deliver("customers/update", update)).status).toBe(200);
+    await harness.worker.tick();
+    // AND segments and predictions hold them (written directly: segments and predictions have their own tests)
+    const other = await harness.db.customer.findFirstOrThrow({ where: { workspaceId, email: OTHER_EMAIL } });
+    const segment = await harness.db.segment.create({ data: { workspaceId, name: "Privacy VIPs", rule: { kind: "group", match: "all", conditions: [] }, memberCount: 2 } });
+    await harness.db.segmentMembership.createMany({ data: [profile, other].map((row) => ({ segmentId: segment.id, customerId: row.id, workspaceId, enteredAt: now })) });
+    await harness.db.segmentCountHistory.create({ data: { segmentId: segment.id, day: "2026-03-01", workspaceId, members: 2 } });
+    const prediction = { workspaceId, churnProbability: 0.2, churnLow: 0.1, churnHigh: 0.3, expectedOrders12m: 2.5, clv12m: 12000, clvLow: 8000, clvHigh: 16000, currency: "USD", computedAt: now };
+    // (the worker may have fitted the workspace's model already: these replace what it wrote)
+    await harness.db.customerPrediction.deleteMany({ where: { customerId: { in: [profile.id, other.id] } } });
+    await harness.db.customerPrediction.createMany({ data: [profile, other].map((row) => ({ customerId: row.id, ...prediction })) });
+    const model = { params: { r: 0.5 }, customers: 2, fittedAt: now };
+    await harness.db.predictionModel.upsert({ where: { workspaceId }, create: { workspaceId, ...model }, update: model });
+    await harness.db.apiKey.create({ data: { workspaceId, name: "Privacy test", prefix: "nf_priv", hash: "privacy-test-key-hash", scopes: "segments:read" } });
+
     // THEN the workspace holds all of it
     expect((await tablesMentioning(harness.db, EMAIL)).length).toBeGreaterThan(5);
+    expect(await harness.db.customer.findUniqueOrThrow({ where: { id: profile.id } })).toMatchObject({ country: "CA", region: "ON", city: "Ottawa" });
+    expect((await harness.db.customerTag.findMany({ where: { customerId: profile.id }, orderBy: { tag: "asc" } })).map((row) => row.tag)).toEqual(["vip", "wholesale"]);
+    expect(await harness.db.orderLine.count({ where: { workspaceId } })).toBeGreaterThan(0);
   });
 
   it("answers customers/data_request with an export the merchant downloads", async () => {
@@ -139,6 +159,11 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
     expect(data.traces.length).toBeGreaterThanOrEqual(1);
     expect(data.events.length).toBeGreaterThanOrEqual(3);
     expect(data.suppressions).toHaveLength(1);
+    // AND what segments and predictions hold: tags, where they live, their segments, the model's view of them
+    expect(data.tags.map((row: { tag: string }) => row.tag)).toEqual(["vip", "wholesale"]);
+    expect(data.locations).toEqual([expect.objectContaining({ country: "CA", region: "ON", city: "Ottawa" })]);
+    expect(data.segments).toEqual([expect.objectContaining({ name: "Privacy VIPs" })]);
+    expect(data.predictions).toEqual([expect.objectContaining({ churnProbability: 0.2, clv12m: 12000 })]);
     expect(JSON.stringify(data)).not.toContain(OTHER_EMAIL);
 
     // AND it is listed on the Privacy page
@@ -159,6 +184,7 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
     expect(await tablesMentioning(harness.db, EMAIL)).toEqual([]);
     expect(await tablesMentioning(harness.db, PHONE)).toEqual([]);
     expect(await tablesMentioning(harness.db, "Lovelace")).toEqual([]);
+    expect(await tablesMentioning(harness.db, "wholesale")).toEqual([]);
     // AND the aggregates remain, anonymised
     const orderAfter = await harness.db.order.findUniqueOrThrow({ where: { id: orderBefore.id } });
     expect(orderAfter).toMatchObject({ totalPrice: orderBefore.totalPrice, currency: orderBefore.currency, email: null, customerId: null });
@@ -166,6 +192,13 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
     const profile = await harness.db.customer.findFirstOrThrow({ where: { workspaceId, id: orderBefore.customerId ?? "" } });
     expect(profile).toMatchObject({ email: null, firstName: null, lastName: null, phone: null });
     expect(await harness.db.customerIdentity.count({ where: { customerId: profile.id } })).toBe(0);
+    // AND where they live, their tags, segment memberships and predictions are gone; their order's lines stay
+    expect(profile).toMatchObject({ country: null, region: null, city: null });
+    expect(await harness.db.customerTag.count({ where: { customerId: profile.id } })).toBe(0);
+    expect(await harness.db.segmentMembership.count({ where: { customerId: profile.id } })).toBe(0);
+    expect(await harness.db.customerPrediction.count({ where: { customerId: profile.id } })).toBe(0);
+    expect(await harness.db.segment.findFirstOrThrow({ where: { workspaceId, name: "Privacy VIPs" } })).toMatchObject({ memberCount: 1 });
+    expect(await harness.db.orderLine.count({ where: { orderId: orderBefore.id } })).toBeGreaterThan(0);
     // AND the running journey ended, the message keeps its status only, the unsubscribe is still honoured
     expect(await harness.db.enrollment.findFirstOrThrow({ where: { entityId: "privacy-manual" } })).toMatchObject({ status: "exited", exitReason: "customer redacted", wakeAt: null });
     expect(await harness.db.enrollment.count({ where: { customerId: profile.id, status: "active" } })).toBe(0);
@@ -178,8 +211,11 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
     expect((await admin(`/app/privacy/${exportRequest.id}`)).status).toBe(404);
     const erasure = await harness.db.privacyRequest.findFirstOrThrow({ where: { workspaceId, kind: "customer_redact" } });
     expect(erasure).toMatchObject({ status: "completed", email: null });
-    expect(erasure.result).toMatchObject({ counts: expect.objectContaining({ customers: 1, orders: 1, suppressions: 1 }) });
-    // AND the other customer is untouched
+    expect(erasure.result).toMatchObject({ counts: expect.objectContaining({ customers: 1, orders: 1, suppressions: 1, tags: 2, segmentMemberships: 1, predictions: 1 }) });
+    // AND the other customer is untouched, in the segment and predicted as before
+    const other = await harness.db.customer.findFirstOrThrow({ where: { workspaceId, email: OTHER_EMAIL } });
+    expect(await harness.db.segmentMembership.count({ where: { customerId: other.id } })).toBe(1);
+    expect(await harness.db.customerPrediction.count({ where: { customerId: other.id } })).toBe(1);
     expect(await harness.db.checkout.findFirstOrThrow({ where: { workspaceId, token: "other-checkout" } })).toMatchObject({ email: OTHER_EMAIL });
     expect(await harness.db.customer.count({ where: { workspaceId, email: OTHER_EMAIL } })).toBe(1);
   });
@@ -231,6 +267,14 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
       messageEvents: await harness.db.messageEvent.count({ where }),
       suppressions: await harness.db.suppression.count({ where }),
       sessions: await harness.db.session.count({ where: { shop: SHOP } }),
+      orderLines: await harness.db.orderLine.count({ where }),
+      customerTags: await harness.db.customerTag.count({ where }),
+      segments: await harness.db.segment.count({ where }),
+      segmentMemberships: await harness.db.segmentMembership.count({ where }),
+      segmentCountHistory: await harness.db.segmentCountHistory.count({ where }),
+      predictions: await harness.db.customerPrediction.count({ where }),
+      predictionModels: await harness.db.predictionModel.count({ where }),
+      apiKeys: await harness.db.apiKey.count({ where }),
     })) {
       expect(`${table}: ${count}`).toBe(`${table}: 0`);
     }
@@ -240,7 +284,7 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
     // AND a completed record with counts remains, listed for the merchant
     const record = await harness.db.privacyRequest.findFirstOrThrow({ where: { workspaceId, kind: "store_redact" } });
     expect(record.status).toBe("completed");
-    expect(record.result).toMatchObject({ counts: expect.objectContaining({ customers: 2, flows: 1, sessions: 1 }) });
+    expect(record.result).toMatchObject({ counts: expect.objectContaining({ customers: 2, flows: 1, sessions: 1, apiKeys: 1, predictionModels: 1 }) });
     expect(await harness.db.privacyRequest.count({ where })).toBe(3);
   });
 });

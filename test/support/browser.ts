@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core, launched the same way for every browser test: headless, no
 // sandbox, nothing phoning home, a desktop user agent and a fresh profile (no cookies, no storage) per context.
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
 
 // A desktop Chrome: isbot() would flag HeadlessChrome, and the admin answers bots differently.
 export const DESKTOP_USER_AGENT =
@@ -48,4 +49,31 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
   }
 
   return { browser, openPage, close: () => browser.close() };
+}
+
+/** The demo sign-in and session secret every admin browser test starts its app server with. */
+export const DEMO_ADMIN = { email: "demo@nudgeflow.dev", password: "e2e-demo-password", sessionSecret: "e2e-session-secret-0123456789abc" } as const;
+
+/** Where browser tests leave screenshots (gitignored). */
+export const RESULTS_DIR = fileURLToPath(new URL("../../test-results", import.meta.url));
+
+/** Remix has hydrated: clicks are handled by the app, not by a plain form post. */
+export async function hydrated(page: Page) {
+  await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
+  await page.waitForLoadState("networkidle");
+}
+
+export async function expectVisible(locator: Locator) {
+  await locator.first().waitFor({ state: "visible", timeout: 15_000 });
+}
+
+/** Signs in through the real login form as the demo merchant and waits for Home. */
+export async function signIn(page: Page, appUrl: string) {
+  await page.goto(`${appUrl}/login`);
+  await hydrated(page);
+  await page.getByLabel("Email").fill(DEMO_ADMIN.email);
+  await page.getByLabel("Password").fill(DEMO_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname === "/app");
+  await hydrated(page);
 }

@@ -54,7 +54,7 @@ export interface ShopifyOptions {
   shop?: string;
   /** Granted on install and set as the app's SCOPES; default SCOPES. */
   scopes?: string;
-  /** The shop's state in the emulator (name, email, currency, time zone, variant images). */
+  /** The shop's state in the emulator (name, email, currency, time zone, variant images and product types). */
   seed?: ShopSeed;
   /** Whether the worker hydrates events through the Admin API (default true). */
   storeApi?: boolean;

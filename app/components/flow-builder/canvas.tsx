@@ -8,11 +8,14 @@ import {
   CalendarTimeIcon,
   CartAbandonedIcon,
   ClockIcon,
+  ConnectIcon,
+  DiscountCodeIcon,
   EmailIcon,
   FlagIcon,
   MergeIcon,
   PlusIcon,
   QuestionCircleIcon,
+  HashtagIcon,
 } from "@shopify/polaris-icons";
 import {
   BaseEdge,
@@ -30,7 +33,7 @@ import {
 } from "@xyflow/react";
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, type KeyboardEvent } from "react";
 import type { FlowNode } from "~/core/flows/definition";
-import { nodeAriaLabel, nodeSummary, nodeTitle } from "./describe";
+import { nodeAriaLabel, nodeSummary, nodeTitle, triggerEntityText, triggerTitle, type SegmentNames } from "./describe";
 import { ADDABLE_TYPES, NODE_HEIGHT, NODE_TYPE_LABELS, NODE_WIDTH, layoutGraph, readingOrder, type Draft, type NodeType, type OutputRef } from "./graph";
 
 export const NODE_ICONS = {
@@ -41,6 +44,9 @@ export const NODE_ICONS = {
   condition: QuestionCircleIcon,
   split: ArrowsOutHorizontalIcon,
   ab_split: MergeIcon,
+  discount_code: DiscountCodeIcon,
+  tag_customer: HashtagIcon,
+  webhook: ConnectIcon,
   exit: FlagIcon,
 };
 
@@ -149,10 +155,13 @@ export interface FlowCanvasProps {
   onAddMenu(nodeId: string | null): void;
   /** The node that has keyboard focus, for the palette ("add after"). */
   onFocusNode(nodeId: string | null): void;
+  /** Segment names by id, so a segment trigger reads "Enters VIPs". */
+  segments?: SegmentNames;
 }
 
 export function FlowCanvas(props: FlowCanvasProps) {
   const { draft, problemsByNode, openNodeId } = props;
+  const segments = props.segments;
   const graph = useMemo(() => layoutGraph(draft), [draft]);
   const order = useMemo(() => readingOrder(graph), [graph]);
   const titles = useMemo(() => new Map(graph.nodes.map((item) => [item.id, item.node ? nodeTitle(item.node) : "the trigger"])), [graph]);
@@ -172,17 +181,17 @@ export function FlowCanvas(props: FlowCanvasProps) {
           ariaRole: "button",
           connectable: false,
           selected: item.id === openNodeId,
-          ariaLabel: nodeAriaLabel(node, draft, problems),
+          ariaLabel: nodeAriaLabel(node, draft, problems, segments),
           data: {
             kind: node ? node.type : "trigger",
-            title: node ? nodeTitle(node) : (draft.trigger?.events ?? []).join(" or ") || "No events yet",
-            summary: node ? nodeSummary(node) : draft.goal ? `Exits when ${draft.goal.label || "the goal is reached"}` : `One enrollment per ${draft.trigger?.entity ?? "checkout"}`,
+            title: node ? nodeTitle(node) : triggerTitle(draft, segments),
+            summary: node ? nodeSummary(node) : draft.goal ? `Exits when ${draft.goal.label || "the goal is reached"}` : `One enrollment per ${triggerEntityText(draft)}`,
             problems,
             open: item.id === openNodeId,
           },
         };
       }),
-    [graph, problemsByNode, openNodeId, draft],
+    [graph, problemsByNode, openNodeId, draft, segments],
   );
 
   const edges = useMemo<Edge<EdgeData>[]>(

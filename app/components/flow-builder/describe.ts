@@ -58,6 +58,12 @@ export function nodeSummary(node: FlowNode): string {
     }
     case "ab_split":
       return `${plural(node.variants?.length ?? 0, "variant")}: ${(node.variants ?? []).map((v) => v.id).join(", ")}`;
+    case "discount_code":
+      return `${node.kind === "percent" ? `${node.value}%` : `${(node.value / 100).toFixed(2)}`} off, code ${node.prefix}-…, single use, ${durationText(node.expiresAfter)}`;
+    case "tag_customer":
+      return `${node.action === "remove" ? "Remove" : "Add"} ${(node.tags ?? []).join(", ") || "no tags yet"}`;
+    case "webhook":
+      return `POST to ${node.url || "no URL yet"}`;
     case "exit":
       return "Customers leave the flow here";
     default:
@@ -65,14 +71,37 @@ export function nodeSummary(node: FlowNode): string {
   }
 }
 
-export function triggerSummary(draft: Draft): string {
-  const events = draft.trigger?.events ?? [];
+/** The workspace's segments by id, for naming a segment trigger's segment. */
+export type SegmentNames = ReadonlyMap<string, string>;
+
+function segmentName(segmentId: string | undefined, segments: SegmentNames): string {
+  if (!segmentId) return "a segment";
+  return segments.get(segmentId) ?? "a segment that no longer exists";
+}
+
+/** The trigger's title on the canvas: "checkout.create or checkout.update", "Enters VIPs", "Leaves At-risk". */
+export function triggerTitle(draft: Draft, segments: SegmentNames = new Map()): string {
+  const trigger = draft.trigger;
+  if (trigger?.type === "segment") return `${trigger.on === "exited" ? "Leaves" : "Enters"} ${segmentName(trigger.segmentId, segments)}`;
+  if (trigger?.type === "inactivity") return `${plural(trigger.days ?? 0, "day")} without an order`;
+  return (trigger?.events ?? []).join(" or ") || "No events yet";
+}
+
+/** What one enrollment is about, in words. */
+export function triggerEntityText(draft: Draft): string {
+  return draft.trigger?.type === "segment" || draft.trigger?.type === "inactivity" ? "customer" : (draft.trigger?.entity ?? "checkout");
+}
+
+export function triggerSummary(draft: Draft, segments: SegmentNames = new Map()): string {
   const goal = draft.goal ? ` · exits when ${draft.goal.label || "the goal is reached"}` : "";
+  if (draft.trigger?.type === "segment") return `A customer ${draft.trigger.on === "exited" ? "leaves" : "enters"} ${segmentName(draft.trigger.segmentId, segments)}${goal}`;
+  if (draft.trigger?.type === "inactivity") return `${plural(draft.trigger.days ?? 0, "day")} since the customer's last order (each order restarts it)${goal}`;
+  const events = draft.trigger?.events ?? [];
   return `${events.length ? events.join(" or ") : "No events"}${goal}`;
 }
 
 /** What a screen reader says for a node: its kind, title and summary. */
-export function nodeAriaLabel(node: FlowNode | null, draft: Draft, problems: number): string {
-  const base = node ? `${NODE_TYPE_LABELS[node.type] ?? node.type} step: ${nodeTitle(node)}. ${nodeSummary(node)}` : `Trigger: ${triggerSummary(draft)}`;
+export function nodeAriaLabel(node: FlowNode | null, draft: Draft, problems: number, segments: SegmentNames = new Map()): string {
+  const base = node ? `${NODE_TYPE_LABELS[node.type] ?? node.type} step: ${nodeTitle(node)}. ${nodeSummary(node)}` : `Trigger: ${triggerSummary(draft, segments)}`;
   return problems ? `${base}. ${plural(problems, "problem")}` : base;
 }

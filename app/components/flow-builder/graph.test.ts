@@ -2,7 +2,7 @@ import { findBlueprint } from "~/core/flows/blueprints";
 import { DEFAULT_RULES, type FlowDefinition } from "~/core/flows/definition";
 import { diffDefinitions, isEmptyDiff } from "~/core/flows/draft-diff";
 import { nodeSummary, plainLiquid } from "./describe";
-import { appendAfter, deleteNode, draftProblems, insertOnOutput, layoutGraph, readDraft, readingOrder, replaceNode, TRIGGER_ID, type Draft } from "./graph";
+import { ADDABLE_TYPES, appendAfter, deleteNode, draftProblems, insertOnOutput, layoutGraph, readDraft, readingOrder, replaceNode, TRIGGER_ID, type Draft } from "./graph";
 
 const abandonedCart = (): Draft => JSON.parse(JSON.stringify(findBlueprint("abandoned-cart")!.definition));
 
@@ -120,6 +120,22 @@ describe("draftProblems", () => {
     const problems = draftProblems(broken);
     expect(problems.byNode["email-reminder"]).toEqual([{ field: "subject", message: "an email needs a subject" }]);
     expect(problems.general).toEqual([]);
+  });
+
+  it("adds every palette type with defaults the flow schema accepts; action nodes' problems land on their fields", () => {
+    for (const type of ADDABLE_TYPES.filter((candidate) => candidate !== "exit")) {
+      const draft = abandonedCart();
+      const added = insertOnOutput(draft, { source: "wait-1h", path: ["next"] }, type);
+      if (!added.ok) throw new Error(added.reason);
+      expect({ type, problems: draftProblems(added.draft) }).toEqual({ type, problems: { byNode: {}, general: [], count: 0 } });
+    }
+    const draft = abandonedCart();
+    const added = insertOnOutput(draft, { source: "wait-1h", path: ["next"] }, "webhook");
+    if (!added.ok) throw new Error(added.reason);
+    const hook = added.draft.nodes.find((node) => node.id === added.nodeId)!;
+    const broken = replaceNode(added.draft, hook.id, { ...hook, url: "http://example.com/hook" } as FlowDefinition["nodes"][number]);
+    expect(draftProblems(broken).byNode[hook.id]).toEqual([{ field: "url", message: "a webhook URL is https://… (without credentials)" }]);
+    expect(nodeSummary(hook)).toBe("POST to https://example.com/nudgeflow-webhook");
   });
 
   it("opens loose JSON and refuses what is not a flow", () => {

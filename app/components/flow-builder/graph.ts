@@ -23,11 +23,14 @@ export const NODE_TYPE_LABELS: Record<NodeType, string> = {
   condition: "Condition",
   split: "Split",
   ab_split: "A/B split",
+  discount_code: "Discount code",
+  tag_customer: "Tag customer",
+  webhook: "Webhook",
   exit: "Exit",
 };
 
 /** What the add menus offer, in order. */
-export const ADDABLE_TYPES: NodeType[] = ["delay", "wait_until", "email", "condition", "split", "ab_split", "exit"];
+export const ADDABLE_TYPES: NodeType[] = ["delay", "wait_until", "email", "condition", "split", "ab_split", "discount_code", "tag_customer", "webhook", "exit"];
 
 const NODE_TYPES = Object.keys(NODE_TYPE_LABELS) as [NodeType, ...NodeType[]];
 const LooseDraft = z.looseObject({
@@ -196,6 +199,12 @@ export function newNode(type: NodeType, id: string, next: string | null): FlowNo
       return { id, type, branches: [{ id: "branch-1", match: "all", conditions: [{ path: "checkout.email", op: "exists" }], next: null }], else: next };
     case "ab_split":
       return { id, type, variants: [{ id: "a", weight: 50, next }, { id: "b", weight: 50, next: null }] };
+    case "discount_code":
+      return { id, type, prefix: "THANKS", kind: "percent", value: 10, expiresAfter: { days: 7 }, onFailure: "continue", next };
+    case "tag_customer":
+      return { id, type, action: "add", tags: ["nudgeflow"], next };
+    case "webhook":
+      return { id, type, url: "https://example.com/nudgeflow-webhook", maxAttempts: 5, onFailure: "continue", next };
     case "exit":
       return { id, type };
   }

@@ -2,8 +2,9 @@
 // into undo and autosave); problems come from the flow schema and are shown under the field they are about.
 import { Banner, BlockStack, Box, Button, ButtonGroup, Checkbox, Divider, InlineGrid, InlineStack, List, Select, Text, TextField } from "@shopify/polaris";
 import { DeleteIcon, PlusIcon, XIcon } from "@shopify/polaris-icons";
-import type { Condition, FlowNode } from "~/core/flows/definition";
-import { nodeTitle, triggerSummary } from "./describe";
+import type { Condition, FlowNode, Trigger } from "~/core/flows/definition";
+import { nodeTitle, triggerEntityText, triggerSummary } from "./describe";
+import { EmailFields } from "./email-editor";
 import { NODE_TYPE_LABELS, type Draft, type FieldProblem } from "./graph";
 
 export interface NodePanelProps {
@@ -13,6 +14,12 @@ export interface NodePanelProps {
   onChange(node: FlowNode, field: string): void;
   onDelete(): void;
   onClose(): void;
+  /** The workspace's active segments, which a segment trigger can name. */
+  segments?: { id: string; name: string; memberCount: number }[];
+  /** Edits the trigger (the panel of the trigger node). */
+  onTriggerChange?(trigger: Trigger, field: string): void;
+  /** Problems of the trigger (`trigger.segmentId: …`), shown in the trigger's panel. */
+  triggerProblems?: { path: string; message: string }[];
 }
 
 /** The messages for a field and everything under it (`conditions` also takes `conditions[0].path`). */
@@ -31,7 +38,11 @@ export function NodePanel(props: NodePanelProps) {
     shown.add(field);
     return errorFor(problems, field, exact);
   };
-  const body = node ? <NodeFields node={node} onChange={props.onChange} err={err} /> : <TriggerFields draft={props.draft} />;
+  const body = node ? (
+    <NodeFields node={node} trigger={props.draft.trigger} onChange={props.onChange} err={err} />
+  ) : (
+    <TriggerFields draft={props.draft} segments={props.segments ?? []} problems={props.triggerProblems ?? []} onChange={props.onTriggerChange} />
+  );
   const other = problems.filter((p) => ![...shown].some((field) => p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`)));
 
   return (
@@ -80,7 +91,7 @@ export function NodePanel(props: NodePanelProps) {
 
 type Err = (field: string, exact?: boolean) => string | undefined;
 
-function NodeFields({ node, onChange, err }: { node: FlowNode; onChange: NodePanelProps["onChange"]; err: Err }) {
+function NodeFields({ node, trigger, onChange, err }: { node: FlowNode; trigger: unknown; onChange: NodePanelProps["onChange"]; err: Err }) {
   switch (node.type) {
     case "delay": {
       const duration = node.duration ?? {};
@@ -147,15 +158,7 @@ function NodeFields({ node, onChange, err }: { node: FlowNode; onChange: NodePan
       );
     }
     case "email":
-      return (
-        <BlockStack gap="300">
-          <TextField label="Name" helpText="Only you see it: on the canvas and in reports." autoComplete="off" value={node.name ?? ""} onChange={(name) => onChange({ ...node, name }, "name")} error={err("name")} />
-          <TextField label="Subject" autoComplete="off" value={node.subject ?? ""} onChange={(subject) => onChange({ ...node, subject }, "subject")} error={err("subject")} />
-          <TextField label="Preview text" autoComplete="off" value={node.preheader ?? ""} onChange={(preheader) => onChange({ ...node, preheader }, "preheader")} error={err("preheader")} />
-          <TextField label="HTML body" multiline={6} monospaced autoComplete="off" value={node.html ?? ""} onChange={(html) => onChange({ ...node, html }, "html")} error={err("html")} helpText="Liquid: {{ customer.first_name }}, {{ checkout.recovery_url }}, …" />
-          <TextField label="Plain-text body" multiline={4} monospaced autoComplete="off" value={node.text ?? ""} onChange={(text) => onChange({ ...node, text }, "text")} error={err("text")} />
-        </BlockStack>
-      );
+      return <EmailFields node={node} trigger={trigger} onChange={onChange} err={err} />;
     case "condition":
       return (
         <BlockStack gap="300">
@@ -214,10 +217,85 @@ function NodeFields({ node, onChange, err }: { node: FlowNode; onChange: NodePan
           </Text>
         </BlockStack>
       );
+    case "discount_code":
+    case "tag_customer":
+    case "webhook":
+      return <ActionFields node={node} onChange={onChange} err={err} />;
     case "exit":
       return <Text as="p">Customers who reach this step leave the flow. Nothing after it runs.</Text>;
     default:
       return null;
+  }
+}
+
+const ON_FAILURE_OPTIONS = [
+  { label: "Go on to the next step", value: "continue" },
+  { label: "End the customer's journey", value: "exit" },
+];
+
+/** The panels of the nodes that act on the store or call out: discount code, tag customer, webhook. */
+function ActionFields({ node, onChange, err }: { node: Extract<FlowNode, { type: "discount_code" | "tag_customer" | "webhook" }>; onChange: NodePanelProps["onChange"]; err: Err }) {
+  switch (node.type) {
+    case "discount_code": {
+      const expires = node.expiresAfter ?? {};
+      const setExpiry = (unit: "days" | "hours", value: string) => {
+        const next = { ...expires, [unit]: toInt(value) };
+        if (next[unit] === undefined) delete next[unit];
+        onChange({ ...node, expiresAfter: next }, `expiresAfter.${unit}`);
+      };
+      const expiryError = err("expiresAfter");
+      return (
+        <BlockStack gap="300">
+          <TextField label="Code prefix" autoComplete="off" value={node.prefix ?? ""} onChange={(prefix) => onChange({ ...node, prefix }, "prefix")} error={err("prefix")} helpText={`Each customer gets their own code, e.g. ${(node.prefix || "THANKS").toUpperCase()}-7KQ2MX9D, usable once.`} />
+          <InlineGrid columns={2} gap="200">
+            <Select label="Discount" options={[{ label: "Percent off", value: "percent" }, { label: "Amount off", value: "fixed" }]} value={node.kind} onChange={(kind) => onChange({ ...node, kind: kind === "fixed" ? "fixed" : "percent" }, "kind")} />
+            <TextField
+              label={node.kind === "percent" ? "Percent" : "Amount (in cents)"}
+              type="number"
+              min={1}
+              autoComplete="off"
+              value={String(node.value ?? "")}
+              onChange={(value) => onChange({ ...node, value: toInt(value) ?? 0 }, "value")}
+              error={err("value")}
+            />
+          </InlineGrid>
+          <InlineGrid columns={2} gap="200">
+            <TextField label="Expires after (days)" type="number" min={0} autoComplete="off" value={String(expires.days ?? "")} onChange={(v) => setExpiry("days", v)} error={Boolean(expiryError)} />
+            <TextField label="and hours" type="number" min={0} autoComplete="off" value={String(expires.hours ?? "")} onChange={(v) => setExpiry("hours", v)} error={Boolean(expiryError)} />
+          </InlineGrid>
+          {expiryError ? <Text as="p" tone="critical">{expiryError}</Text> : null}
+          <Select label="If the store cannot create it" options={ON_FAILURE_OPTIONS} value={node.onFailure ?? "continue"} onChange={(value) => onChange({ ...node, onFailure: value === "exit" ? "exit" : "continue" }, "onFailure")} />
+          <Text as="p" tone="subdued" variant="bodySm">
+            Later emails show it with {"{{ discount.code }}"}, {"{{ discount.value }}"} and {"{{ discount.expires_at }}"}.
+          </Text>
+        </BlockStack>
+      );
+    }
+    case "tag_customer":
+      return (
+        <BlockStack gap="300">
+          <Select label="Action" options={[{ label: "Add tags", value: "add" }, { label: "Remove tags", value: "remove" }]} value={node.action ?? "add"} onChange={(action) => onChange({ ...node, action: action === "remove" ? "remove" : "add" }, "action")} />
+          <TextField
+            label="Tags"
+            autoComplete="off"
+            value={(node.tags ?? []).join(", ")}
+            onChange={(value) => onChange({ ...node, tags: value.split(",").map((tag) => tag.trim()).filter(Boolean) }, "tags")}
+            error={err("tags")}
+            helpText="Separated by commas. Set on the customer in your store (Shopify; WooCommerce has no customer tags) and in Nudgeflow, where segments see them at once."
+          />
+        </BlockStack>
+      );
+    case "webhook":
+      return (
+        <BlockStack gap="300">
+          <TextField label="URL" type="url" autoComplete="off" value={node.url ?? ""} onChange={(url) => onChange({ ...node, url }, "url")} error={err("url")} helpText="https only; private and local addresses are refused." />
+          <TextField label="Attempts" type="number" min={1} max={10} autoComplete="off" value={String(node.maxAttempts ?? 5)} onChange={(value) => onChange({ ...node, maxAttempts: toInt(value) ?? 1 }, "maxAttempts")} error={err("maxAttempts")} helpText="Network errors, 5xx and 429 answers are retried after 1 min, 5 min, 30 min, 2 h, 6 h." />
+          <Select label="If it still fails" options={ON_FAILURE_OPTIONS} value={node.onFailure ?? "continue"} onChange={(value) => onChange({ ...node, onFailure: value === "exit" ? "exit" : "continue" }, "onFailure")} />
+          <Text as="p" tone="subdued" variant="bodySm">
+            A JSON body (the customer, the journey, the trigger event), signed in X-Nudgeflow-Signature with your workspace&apos;s webhook secret.
+          </Text>
+        </BlockStack>
+      );
   }
 }
 
@@ -291,14 +369,87 @@ function ConditionsEditor(props: { conditions: Condition[]; field: string; err: 
   );
 }
 
-function TriggerFields({ draft }: { draft: Draft }) {
+/** What the trigger's first choice offers: store events as they are, or entering / leaving a segment. */
+type TriggerKind = "event" | "segment.entered" | "segment.exited" | "inactivity";
+
+/** The checkout trigger a new flow starts with, for switching a segment trigger back to store events. */
+const DEFAULT_EVENT_TRIGGER: Trigger = { type: "event", events: ["checkout.create", "checkout.update"], entity: "checkout", conditions: [] };
+
+function TriggerFields(props: {
+  draft: Draft;
+  segments: { id: string; name: string; memberCount: number }[];
+  problems: { path: string; message: string }[];
+  onChange?: NodePanelProps["onTriggerChange"];
+}) {
+  const { draft, segments, onChange } = props;
+  const trigger = draft.trigger;
+  const kind: TriggerKind = trigger?.type === "segment" ? (trigger.on === "exited" ? "segment.exited" : "segment.entered") : trigger?.type === "inactivity" ? "inactivity" : "event";
+  const segmentNames = new Map(segments.map((segment) => [segment.id, segment.name]));
+  const choose = (value: string) => {
+    if (!onChange || value === kind) return;
+    if (value === "event") return onChange(DEFAULT_EVENT_TRIGGER, "trigger.type");
+    if (value === "inactivity") return onChange({ type: "inactivity", days: 90, conditions: [] }, "trigger.type");
+    const on = value === "segment.exited" ? "exited" : "entered";
+    const segmentId = trigger?.type === "segment" ? trigger.segmentId : (segments[0]?.id ?? "");
+    onChange({ type: "segment", segmentId, on, conditions: trigger?.type === "segment" ? trigger.conditions : [] }, "trigger.type");
+  };
+  const problemText = (field: string) => {
+    const messages = props.problems.filter((problem) => problem.path === field || problem.path.startsWith(`${field}.`)).map((problem) => problem.message);
+    return messages.length ? messages.join("; ") : undefined;
+  };
+  const segmentError =
+    trigger?.type === "segment" && trigger.segmentId && !segmentNames.has(trigger.segmentId)
+      ? "This segment no longer exists or is archived: choose another one."
+      : problemText("trigger.segmentId");
   return (
     <BlockStack gap="300">
-      <Text as="p">{triggerSummary(draft)}</Text>
+      <Select
+        label="Starts when"
+        options={[
+          { label: "A store event happens (checkout, cart, order…)", value: "event" },
+          { label: "A customer enters a segment", value: "segment.entered" },
+          { label: "A customer leaves a segment", value: "segment.exited" },
+          { label: "Days since the customer's last order", value: "inactivity" },
+        ]}
+        value={kind}
+        onChange={choose}
+        disabled={!onChange}
+      />
+      {trigger?.type === "segment" ? (
+        segments.length === 0 ? (
+          <Banner tone="warning" title="No segments yet">
+            <p>Create a segment under Segments first; its customers can then start this flow.</p>
+          </Banner>
+        ) : (
+          <Select
+            label="Segment"
+            placeholder="Choose a segment"
+            options={segments.map((segment) => ({ label: `${segment.name} (${segment.memberCount} now)`, value: segment.id }))}
+            value={segmentNames.has(trigger.segmentId) ? trigger.segmentId : ""}
+            onChange={(segmentId) => onChange?.({ ...trigger, segmentId }, "trigger.segmentId")}
+            error={segmentError}
+          />
+        )
+      ) : null}
+      {trigger?.type === "inactivity" ? (
+        <TextField
+          label="Days without an order"
+          type="number"
+          min={1}
+          autoComplete="off"
+          value={String(trigger.days ?? "")}
+          onChange={(value) => onChange?.({ ...trigger, days: toInt(value) ?? 0 }, "trigger.days")}
+          error={problemText("trigger.days")}
+          helpText="A timer per customer, restarted by each order; when it runs out the journey starts."
+        />
+      ) : null}
+      <Text as="p">{triggerSummary(draft, segmentNames)}</Text>
       <Text as="p" tone="subdued" variant="bodySm">
-        One enrollment per {draft.trigger?.entity ?? "checkout"}
-        {draft.trigger?.conditions?.length ? `, when ${draft.trigger.conditions.map((c) => `${c.path} ${c.op.replace("_", " ")}`).join(" and ")}` : ""}. Editing the
-        trigger and goal comes in a later version; export and import the flow as JSON to change them now.
+        One enrollment per {triggerEntityText(draft)}
+        {trigger?.conditions?.length ? `, when ${trigger.conditions.map((c) => `${c.path} ${c.op.replace("_", " ")}`).join(" and ")}` : ""}.
+        {trigger?.type === "segment"
+          ? " Customers already in the segment can be enrolled once when you publish; re-entry, consent, the goal and the message budget apply as in any flow."
+          : " Editing event triggers and the goal comes in a later version; export and import the flow as JSON to change them now."}
       </Text>
     </BlockStack>
   );

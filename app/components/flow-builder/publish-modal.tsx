@@ -1,6 +1,7 @@
 // The publish dialog: the draft's problems (publishing is disabled until there are none), what changes against
 // the live version by step, and what happens to customers already in the flow.
-import { Banner, BlockStack, InlineStack, List, Modal, SkeletonBodyText, Text } from "@shopify/polaris";
+import { Banner, BlockStack, ChoiceList, InlineStack, List, Modal, SkeletonBodyText, Text } from "@shopify/polaris";
+import { useEffect, useState } from "react";
 import type { PublishPreview } from "~/core/flows/manage.server";
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -10,10 +11,16 @@ export function PublishModal(props: {
   preview: PublishPreview | null;
   publishing: boolean;
   error: string | null;
-  onPublish(): void;
+  /** `backfill`: also enroll the customers in the trigger's segment now (asked for segment-entered triggers, default no). */
+  onPublish(options: { backfill: boolean }): void;
   onClose(): void;
 }) {
   const { preview } = props;
+  const [backfill, setBackfill] = useState(false);
+  // Every opening of the dialog starts from "no": enrolling a whole segment is never a leftover choice.
+  useEffect(() => {
+    if (props.open) setBackfill(false);
+  }, [props.open]);
   const invalid = Boolean(preview && preview.problems.length > 0);
   const diff = preview?.diff;
   const nothing = diff && diff.added.length + diff.removed.length + diff.changed.length + diff.settings.length === 0;
@@ -23,7 +30,7 @@ export function PublishModal(props: {
       open={props.open}
       onClose={props.onClose}
       title={`Publish version ${next}`}
-      primaryAction={{ content: "Publish", onAction: props.onPublish, disabled: !preview || invalid, loading: props.publishing }}
+      primaryAction={{ content: "Publish", onAction: () => props.onPublish({ backfill: Boolean(preview?.backfill) && backfill }), disabled: !preview || invalid, loading: props.publishing }}
       secondaryActions={[{ content: "Cancel", onAction: props.onClose }]}
     >
       <Modal.Section>
@@ -58,6 +65,26 @@ export function PublishModal(props: {
                 </List>
               )}
             </BlockStack>
+            {preview.backfill ? (
+              <BlockStack gap="200">
+                <Text as="h3" variant="headingSm">
+                  Customers already in {preview.backfill.segmentName}
+                </Text>
+                {preview.backfill.members === 0 ? (
+                  <Text as="p">Nobody is in this segment now: customers start the flow as they enter it.</Text>
+                ) : (
+                  <ChoiceList
+                    title={`${count(preview.backfill.members, "customer is", "customers are")} in this segment now — also enroll them?`}
+                    choices={[
+                      { label: "No, only customers who enter from now on", value: "no" },
+                      { label: `Yes, also enroll the ${count(preview.backfill.members, "customer")} in it now (once; anyone already in this flow is skipped)`, value: "yes" },
+                    ]}
+                    selected={[backfill ? "yes" : "no"]}
+                    onChange={(selected) => setBackfill(selected[0] === "yes")}
+                  />
+                )}
+              </BlockStack>
+            ) : null}
             <BlockStack gap="200">
               <Text as="h3" variant="headingSm">
                 Customers already in the flow

@@ -18,8 +18,17 @@ export type MappingResult = { ok: true; events: CanonicalEvent[] } | { ok: false
 
 /** A store-side API the adapter may call to fill in what thin payloads lack. */
 export interface StoreApi {
-  /** Image URLs for product variants, keyed by the canonical variant id; missing ones are left out. */
-  variantImages(variantIds: string[]): Promise<Map<string, string>>;
+  /**
+   * What the store knows of product variants, keyed by the canonical variant id; unknown ones are left out. Each
+   * field is null when the store has none (no image; no product type).
+   */
+  variantDetails(variantIds: string[]): Promise<Map<string, VariantDetails>>;
+}
+
+/** A variant's image (its own, else its product's) and its product's category (Shopify: the product type). */
+export interface VariantDetails {
+  imageUrl: string | null;
+  category: string | null;
 }
 
 /** One verified delivery, its body already JSON-parsed. */
@@ -77,15 +86,31 @@ export interface SyncSource {
 }
 
 /** Expected failures are values; `unsupported` says the platform cannot do it at all. */
-export type ActionResult<T> = { ok: true; value: T } | { ok: false; error: string; unsupported?: true };
+export type ActionResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: string;
+      unsupported?: true;
+      /** A passing failure (network, 5xx, throttling): the same request may succeed later. */
+      retryable?: true;
+      /** The thing already exists (a discount code of that name): a retried request that had in fact gone through. */
+      conflict?: true;
+    };
 
 export interface DiscountCodeRequest {
   code: string;
   /** `percent` (value 10 = 10 %) or `fixed` (value in minor units of the store's currency). */
   kind: "percent" | "fixed";
   value: number;
-  /** Limit it to one customer's email, when given. */
+  /** Limit it to one customer's email, when given (platforms that restrict by email: WooCommerce). */
   email?: string | null;
+  /** Limit it to the platform's customer, when given (platforms that restrict by customer: Shopify). */
+  customerExternalId?: string | null;
+  /** The discount's name in the store's admin (default: the code). */
+  title?: string | null;
+  /** ISO; default now. */
+  startsAt?: string | null;
   expiresAt?: string | null;
   usageLimit?: number | null;
 }
@@ -93,7 +118,7 @@ export interface DiscountCodeRequest {
 /** What a flow can ask of a store; each platform does what it allows. */
 export interface StoreActions {
   createDiscountCode(input: DiscountCodeRequest): Promise<ActionResult<{ code: string; externalId: string }>>;
-  tagCustomer(input: { customerExternalId: string; tags: string[] }): Promise<ActionResult<null>>;
+  tagCustomer(input: { customerExternalId: string; tags: string[]; remove?: boolean }): Promise<ActionResult<null>>;
   updateMarketingConsent(input: { customerExternalId: string; email: string; subscribed: boolean }): Promise<ActionResult<null>>;
 }
 

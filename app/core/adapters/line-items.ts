@@ -1,4 +1,5 @@
 import type { CanonicalEvent, LineItem } from "~/core/events";
+import type { VariantDetails } from "./adapter";
 
 /** Every line item of an event, wherever the entity keeps them. */
 export function lineItemsOf(event: CanonicalEvent): LineItem[] {
@@ -19,10 +20,22 @@ export function lineItemsOf(event: CanonicalEvent): LineItem[] {
   }
 }
 
-/** Fills in missing line-item images from a lookup (mutates nothing; returns new events). */
-export function withImages(event: CanonicalEvent, images: Map<string, string>): CanonicalEvent {
+/** Whether a line item has a variant to look up and lacks what a lookup would fill in (image or category). */
+export function needsDetails(item: LineItem): boolean {
+  return Boolean(item.variantId) && (!item.imageUrl || !item.category);
+}
+
+/**
+ * Fills in missing line-item images and categories from a variant lookup; what the payload carried wins
+ * (mutates nothing; returns new events).
+ */
+export function withDetails(event: CanonicalEvent, details: Map<string, VariantDetails>): CanonicalEvent {
   const fill = (items: LineItem[]) =>
-    items.map((item) => (item.imageUrl || !item.variantId ? item : { ...item, imageUrl: images.get(item.variantId) ?? null }));
+    items.map((item) => {
+      const found = item.variantId ? details.get(item.variantId) : undefined;
+      if (!found) return item;
+      return { ...item, imageUrl: item.imageUrl || found.imageUrl, category: item.category || found.category };
+    });
   switch (event.type) {
     case "cart.create":
     case "cart.update":

@@ -67,6 +67,7 @@ async function loadTouches(db: Db, input: { workspaceId: string; from: Date; to:
       workspaceId: input.workspaceId,
       occurredAt: { gte: input.from, lte: input.to },
       OR: [{ type: "click" }, ...(input.includeOpens ? [{ type: "open", machineOpen: false }] : [])],
+      message: { kind: { not: "test" } }, // a click in a test email attributes nothing
     },
     select: TOUCH_FIELDS,
   });
@@ -158,7 +159,7 @@ export async function explainAttribution(db: Db, input: { workspaceId: string; o
   const email = normalize(order.email);
   const who = [...(order.customerId ? [{ customerId: order.customerId }] : []), ...(email ? [{ toEmail: email }] : [])];
   const events = who.length === 0 ? [] : await db.messageEvent.findMany({
-    where: { workspaceId: input.workspaceId, type: { in: ["click", "open"] }, message: { OR: who } },
+    where: { workspaceId: input.workspaceId, type: { in: ["click", "open"] }, message: { OR: who, kind: { not: "test" } } },
     select: TOUCH_FIELDS,
     orderBy: { occurredAt: "desc" },
     take: 500,

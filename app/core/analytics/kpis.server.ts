@@ -44,7 +44,8 @@ type MessageRow = MessageFacts & { flowId: string | null; nodeId: string | null;
 
 async function loadMessages(db: Db, input: { workspaceId: string; from: Date; to: Date }): Promise<MessageRow[]> {
   const messages = await db.message.findMany({
-    where: { workspaceId: input.workspaceId, createdAt: { gte: input.from, lt: input.to } },
+    // Test sends from the builder (kind "test") are not customer email: they count nowhere.
+    where: { workspaceId: input.workspaceId, createdAt: { gte: input.from, lt: input.to }, kind: { not: "test" } },
     select: { id: true, flowId: true, nodeId: true, toEmail: true, status: true, subject: true },
     orderBy: { createdAt: "asc" },
   });

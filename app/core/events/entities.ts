@@ -14,8 +14,25 @@ export const LineItem = z.object({
   /** Unit price in minor units. */
   price: z.number().int(),
   imageUrl: z.url().nullable(),
+  /**
+   * The product's category or type, when the payload carries it (absent or null: not said). Neither Shopify's
+   * order webhooks (no `product_type`) nor WooCommerce line items carry it; a later hydration from the product
+   * APIs fills it in. Optional so events stored before it existed still parse.
+   */
+  category: z.string().nullable().optional(),
 });
 export type LineItem = z.infer<typeof LineItem>;
+
+/**
+ * Where a customer lives, as the source says: ISO 3166-1 alpha-2 country (upper case), the region's
+ * (province/state) code as the platform gives it, and the city. Each part null when not said.
+ */
+export const Address = z.object({
+  country: z.string().regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as US").nullable(),
+  region: z.string().min(1).nullable(),
+  city: z.string().min(1).nullable(),
+});
+export type Address = z.infer<typeof Address>;
 
 /** Who a record belongs to, as far as the platform says. */
 export const CustomerRef = z.object({
@@ -26,6 +43,13 @@ export const CustomerRef = z.object({
   phone: z.string().nullable(),
   /** Email-marketing consent, when the payload states it. */
   acceptsMarketing: z.boolean().nullable(),
+  /**
+   * The customer's tags at the source, as a whole set (absent or null: the source did not say, which is not
+   * "no tags"; [] is "no tags"). Optional so events stored before tags existed still parse (version 1).
+   */
+  tags: z.array(z.string()).nullable().optional(),
+  /** Where the customer lives (absent or null: not said). Optional, like `tags`. */
+  address: Address.nullable().optional(),
 });
 export type CustomerRef = z.infer<typeof CustomerRef>;
 

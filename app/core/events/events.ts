@@ -101,3 +101,25 @@ export const SegmentChangeData = z.object({
   cause: z.enum(["event", "time", "recompute"]),
 });
 export type SegmentChangeData = z.infer<typeof SegmentChangeData>;
+
+/**
+ * A segment change as flows hear it (`routeEventToFlows`): the derived event segments write as an Event row (type,
+ * customer, occurredAt, SegmentChangeData), or one a flow's backfill makes up for a customer already in the
+ * segment (cause `backfill`, never stored as an Event).
+ */
+export const SegmentChangeEvent = z.object({
+  type: z.enum(["segment.entered", "segment.exited"]),
+  version: z.literal(1),
+  occurredAt: IsoDateTime,
+  data: SegmentChangeData.extend({ cause: z.enum([...SegmentChangeData.shape.cause.options, "backfill"]) }),
+});
+export type SegmentChangeEvent = z.infer<typeof SegmentChangeEvent>;
+
+/**
+ * The flow event for a segment change, built from what the Event row holds: `routeEventToFlows(tx, { workspaceId,
+ * event: segmentEvent({ change, data, occurredAt }), customerId, checkoutId: null, now })`. `occurredAt` must be
+ * the Event row's, so a journey's trigger event can be found again for conditions.
+ */
+export function segmentEvent(input: { change: "entered" | "exited"; data: SegmentChangeData | SegmentChangeEvent["data"]; occurredAt: Date }): SegmentChangeEvent {
+  return { type: input.change === "entered" ? "segment.entered" : "segment.exited", version: 1, occurredAt: input.occurredAt.toISOString(), data: input.data };
+}

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { assertUnreachable } from "~/core/assert";
 import { CANONICAL_EVENT_TYPES } from "~/core/events";
+import { EmailContent, emailTemplateProblems, triggerShape } from "~/core/messaging/email/blocks";
 import { isTimeZone, WEEKDAYS } from "./zoned-time";
 
 export const NodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "node ids are 1-64 letters, digits, - or _");
@@ -60,17 +61,36 @@ export const WaitUntilNode = z.object({
   next: Next,
 });
 
-export const EmailNode = z.object({
-  id: NodeId,
-  type: z.literal("email"),
-  name: z.string().min(1).max(100),
-  /** Liquid templates, rendered with the recipient's data at send time (HTML output escaped by default). */
-  subject: z.string().min(1, "an email needs a subject").max(200),
-  preheader: z.string().max(200).default(""),
-  html: z.string().min(1, "an email needs a body"),
-  text: z.string().min(1, "an email needs a plain-text part"),
-  next: Next,
-});
+/**
+ * An email step. Its body is either `content`, a block document (docs/email.md: rendered to responsive HTML with
+ * MJML and to plain text, branded per workspace), or the older hand-written `html` and `text` — exactly one of
+ * the two. Every Liquid string is checked against the trigger's variables when the flow is validated.
+ */
+export const EmailNode = z
+  .object({
+    id: NodeId,
+    type: z.literal("email"),
+    name: z.string().min(1).max(100),
+    /** Liquid templates, rendered with the recipient's data at send time (HTML output escaped by default). */
+    subject: z.string().min(1, "an email needs a subject").max(200),
+    preheader: z.string().max(200).default(""),
+    /** The hand-written form: a Liquid HTML body and its plain-text part (both, or neither when `content`). */
+    html: z.string().min(1, "an email needs a body").optional(),
+    text: z.string().min(1, "an email needs a plain-text part").optional(),
+    /** The block form: `{ version: 1, blocks: [...] }`. */
+    content: EmailContent.optional(),
+    next: Next,
+  })
+  .superRefine((node, ctx) => {
+    if (node.content) {
+      if (node.html !== undefined || node.text !== undefined) {
+        ctx.addIssue({ code: "custom", message: "an email has blocks (content) or html and text, not both: remove html and text", path: ["content"] });
+      }
+      return;
+    }
+    if (node.html === undefined) ctx.addIssue({ code: "custom", message: "an email needs a body: blocks (content), or html and text", path: ["html"] });
+    if (node.text === undefined) ctx.addIssue({ code: "custom", message: "an email needs a plain-text part (text), or blocks (content)", path: ["text"] });
+  });
 
 /**
  * A condition on a context of dotted paths. Trigger conditions see `event`, `checkout` and `customer`; nodes
@@ -127,7 +147,67 @@ export const AbSplitNode = z.object({
 
 export const ExitNode = z.object({ id: NodeId, type: z.literal("exit") });
 
-export const FlowNode = z.discriminatedUnion("type", [DelayNode, WaitUntilNode, EmailNode, ConditionNode, SplitNode, AbSplitNode, ExitNode]);
+/** What an action node does when the store or the endpoint fails for good: go on along `next`, or end the journey. */
+const OnFailure = z.enum(["continue", "exit"]).default("continue");
+
+/**
+ * Creates a discount code for this recipient at the store (its adapter's `createDiscountCode`): `prefix` + a
+ * random suffix, single use, limited to the customer's email, expiring `expiresAfter` after creation. Later
+ * emails read it as `{{ discount.code }}`, `{{ discount.value }}`, `{{ discount.expires_at }}`.
+ */
+export const DiscountCodeNode = z.object({
+  id: NodeId,
+  type: z.literal("discount_code"),
+  /** Readable start of the code (letters and digits), e.g. WELCOME → WELCOME-7KQ2MX9D. */
+  prefix: z.string().regex(/^[A-Za-z0-9]{1,20}$/, "a code prefix is 1-20 letters or digits"),
+  kind: z.enum(["percent", "fixed"]),
+  /** Percent: 1-100. Fixed: minor units of the store's currency (1000 = 10.00). */
+  value: z.number().int().positive("a discount is worth more than 0"),
+  expiresAfter: z
+    .object({ hours: z.number().int().nonnegative().optional(), days: z.number().int().nonnegative().optional() })
+    .refine((d) => durationMs(d) >= 3_600_000, "a code lasts at least one hour")
+    .refine((d) => durationMs(d) <= MAX_DELAY_MS, "a code lasts at most 365 days"),
+  onFailure: OnFailure,
+  next: Next,
+}).refine((node) => node.kind !== "percent" || node.value <= 100, { message: "a percentage is at most 100", path: ["value"] });
+
+export const CustomerTagName = z.string().trim().min(1).max(40).regex(/^[^,]+$/, "a tag has no commas");
+
+/** Adds or removes tags on the customer: at the store where the platform has customer tags, and in our profile. */
+export const TagCustomerNode = z.object({
+  id: NodeId,
+  type: z.literal("tag_customer"),
+  action: z.enum(["add", "remove"]).default("add"),
+  tags: z.array(CustomerTagName).min(1, "name at least one tag").max(20),
+  next: Next,
+});
+
+/**
+ * POSTs a signed JSON body to an https endpoint (`X-Nudgeflow-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+ * "t.body">` with the workspace's webhook secret). Private, loopback and link-local addresses are refused;
+ * network errors, 5xx and 429 are retried with backoff up to `maxAttempts`.
+ */
+export const WebhookNode = z.object({
+  id: NodeId,
+  type: z.literal("webhook"),
+  url: z
+    .string()
+    .max(2000)
+    .refine((text) => {
+      try {
+        const url = new URL(text);
+        return url.protocol === "https:" && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    }, "a webhook URL is https://… (without credentials)"),
+  /** Tried this many times in all (1-10) before the step gives up. */
+  maxAttempts: z.number().int().min(1).max(10).default(5),
+  onFailure: OnFailure,
+  next: Next,
+});
+
+export const FlowNode = z.discriminatedUnion("type", [DelayNode, WaitUntilNode, EmailNode, ConditionNode, SplitNode, AbSplitNode, DiscountCodeNode, TagCustomerNode, WebhookNode, ExitNode]);
 export type FlowNode = z.infer<typeof FlowNode>;
 export type EmailNode = z.infer<typeof EmailNode>;
 export type DelayNode = z.infer<typeof DelayNode>;
@@ -136,10 +216,16 @@ export type ConditionNode = z.infer<typeof ConditionNode>;
 export type SplitNode = z.infer<typeof SplitNode>;
 export type AbSplitNode = z.infer<typeof AbSplitNode>;
 export type AbVariant = z.infer<typeof AbVariant>;
+export type DiscountCodeNode = z.infer<typeof DiscountCodeNode>;
+export type TagCustomerNode = z.infer<typeof TagCustomerNode>;
+export type WebhookNode = z.infer<typeof WebhookNode>;
+/** Nodes that act on the store or the outside world (the runner leases the step, calls out, then commits). */
+export type ActionNode = DiscountCodeNode | TagCustomerNode | WebhookNode;
 
 const TriggerEventType = z.enum(CANONICAL_EVENT_TYPES as [string, ...string[]]);
 
-export const Trigger = z.object({
+/** Canonical events enroll: one journey per checkout, customer or cart. */
+export const EventTrigger = z.object({
   type: z.literal("event"),
   events: z.array(TriggerEventType).min(1),
   /**
@@ -151,7 +237,53 @@ export const Trigger = z.object({
   entity: z.enum(["checkout", "customer", "cart"]),
   conditions: z.array(Condition).default([]),
 });
+export type EventTrigger = z.infer<typeof EventTrigger>;
+
+/**
+ * A customer entering (or leaving) a segment enrolls them: the derived `segment.entered` / `segment.exited`
+ * events. Customer-keyed. Conditions see `customer` and `event` (`event.data.segment.name`, `event.data.why`,
+ * `event.data.cause`: event, time, recompute or backfill). The segment must exist in the workspace when the
+ * flow is saved, imported or published (checked there: the document alone cannot know).
+ */
+export const SegmentTrigger = z.object({
+  type: z.literal("segment"),
+  segmentId: z.string().min(1, "choose a segment"),
+  on: z.enum(["entered", "exited"]),
+  conditions: z.array(Condition).default([]),
+});
+export type SegmentTrigger = z.infer<typeof SegmentTrigger>;
+
+/**
+ * N days since the customer's last order: a per-customer timer that each order resets (not a daily scan).
+ * Customer-keyed. When the timer runs out the conditions are checked (they see `customer`) and the journey starts.
+ */
+export const InactivityTrigger = z.object({
+  type: z.literal("inactivity"),
+  days: z.number().int().min(1, "at least one day").max(3650),
+  conditions: z.array(Condition).default([]),
+});
+export type InactivityTrigger = z.infer<typeof InactivityTrigger>;
+
+export const Trigger = z.discriminatedUnion("type", [EventTrigger, SegmentTrigger, InactivityTrigger], {
+  error: 'a trigger is { "type": "event", … }, { "type": "segment", … } or { "type": "inactivity", … }',
+});
 export type Trigger = z.infer<typeof Trigger>;
+
+/** What one enrollment is keyed by: segment triggers are about a customer. */
+export function triggerEntity(trigger: Trigger): EventTrigger["entity"] {
+  return trigger.type === "event" ? trigger.entity : "customer";
+}
+
+/** The event types that start the flow (also how the trigger event is found again for conditions). */
+export function triggerEventTypes(trigger: Trigger): string[] {
+  if (trigger.type === "inactivity") return [];
+  return trigger.type === "event" ? trigger.events : [`segment.${trigger.on}`];
+}
+
+/** The segments a definition names (its trigger's), to check against the workspace. */
+export function referencedSegmentIds(definition: { trigger: Trigger }): string[] {
+  return definition.trigger.type === "segment" ? [definition.trigger.segmentId] : [];
+}
 
 /** Reaching the goal exits the enrollment; it is checked when the event arrives and again before every step. */
 export const Goal = z.object({
@@ -214,7 +346,7 @@ export const FlowRules = z.object({
 export type FlowRules = z.infer<typeof FlowRules>;
 export const DEFAULT_RULES: FlowRules = { consent: "marketing", quietHours: null };
 
-export const FlowDefinition = z
+const FlowDefinitionShape = z
   .object({
     schemaVersion: z.literal(1),
     trigger: Trigger,
@@ -229,6 +361,22 @@ export const FlowDefinition = z
     }
     for (const problem of graphProblems(definition)) ctx.addIssue({ code: "custom", message: problem.message, path: problem.path });
   });
+
+/**
+ * A definition as published versions are read back (the runner, export): the document's shape and graph, without
+ * the template checks, so a version frozen before a check existed (or naming a variable since renamed) still runs
+ * (its unknown variables render empty).
+ */
+export const StoredFlowDefinition = FlowDefinitionShape;
+
+/** A definition as saved, imported and published: also every email's Liquid against the trigger's variables. */
+export const FlowDefinition = FlowDefinitionShape.superRefine((definition, ctx) => {
+  const shape = triggerShape(definition.trigger);
+  definition.nodes.forEach((node, index) => {
+    if (node.type !== "email") return;
+    for (const problem of emailTemplateProblems(node, shape)) ctx.addIssue({ code: "custom", message: problem.message, path: ["nodes", index, ...problem.path] });
+  });
+});
 export type FlowDefinition = z.infer<typeof FlowDefinition>;
 
 export interface GraphProblem {
@@ -248,6 +396,9 @@ export function outputsOf(node: FlowNode): NodeOutput[] {
     case "delay":
     case "wait_until":
     case "email":
+    case "discount_code":
+    case "tag_customer":
+    case "webhook":
       return [{ label: "next", next: node.next, path: ["next"] }];
     case "condition":
       return [

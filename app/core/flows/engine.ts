@@ -2,7 +2,7 @@
 // the facts about it now, it says what to do. No database, no clock, no I/O.
 import { assertUnreachable } from "~/core/assert";
 import { conditionHolds, conditionsMatch } from "./conditions";
-import { durationMs, findNode, type AbVariant, type Condition, type EmailNode, type FlowDefinition, type Reentry, type Trigger } from "./definition";
+import { durationMs, findNode, type AbVariant, type ActionNode, type Condition, type EmailNode, type FlowDefinition, type Reentry, type Trigger } from "./definition";
 import { sha256Hex } from "./hash";
 import { nextLocalTime, windowEnd } from "./zoned-time";
 
@@ -55,7 +55,9 @@ export type Decision =
   | { kind: "pass-delay"; nodeId: string; next: string | null }
   | { kind: "branch"; nodeId: string; nodeType: "condition" | "split" | "ab_split"; next: string | null; taken: BranchTaken }
   | { kind: "skip-email"; node: EmailNode; next: string | null; reason: string }
-  | { kind: "send-email"; node: EmailNode; next: string | null; deferred?: string };
+  | { kind: "send-email"; node: EmailNode; next: string | null; deferred?: string }
+  /** A node that acts on the store or the outside world (discount code, tag, webhook): the runner does it. */
+  | { kind: "act"; node: ActionNode; next: string | null };
 
 /** Buckets per assignment: variants get shares of 0…9999 in proportion to their weights. */
 export const AB_BUCKETS = 10_000;
@@ -141,6 +143,10 @@ export function nextStep(definition: FlowDefinition, state: EnrollmentState, fac
       deferred ??= state.deferredReason ?? undefined;
       return deferred ? { kind: "send-email", node, next: node.next, deferred } : { kind: "send-email", node, next: node.next };
     }
+    case "discount_code":
+    case "tag_customer":
+    case "webhook":
+      return { kind: "act", node, next: node.next };
     case "exit":
       return { kind: "exit", reason: "reached an exit node" };
     default:
@@ -156,7 +162,7 @@ export function describeCondition(condition: Condition): string {
 export type TriggerMatch = { matched: true } | { matched: false; failed: string };
 
 /** Whether an event's context meets a trigger's conditions; when not, the first condition that fails. */
-export function matchTrigger(trigger: Trigger, context: unknown): TriggerMatch {
+export function matchTrigger(trigger: Pick<Trigger, "conditions">, context: unknown): TriggerMatch {
   const failed = trigger.conditions.find((condition) => !conditionHolds(condition, context));
   return failed ? { matched: false, failed: describeCondition(failed) } : { matched: true };
 }

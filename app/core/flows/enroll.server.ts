@@ -2,16 +2,20 @@
 // enrolls the entity (once per journey; again only as the flow's re-entry rule allows). Every decision is traced.
 // Runs inside ingest's transaction.
 import { Prisma, type DbTx } from "~/db.server";
-import type { CanonicalEvent } from "~/core/events";
+import type { CanonicalEvent, SegmentChangeEvent } from "~/core/events";
 import { entryDecision, matchTrigger, type PreviousEntry } from "./engine";
-import type { FlowDefinition } from "./definition";
+import { triggerEntity, type FlowDefinition } from "./definition";
+import { resetInactivityTimers, TIMER_NODE } from "./inactivity.server";
 import { cartJourneyKeys, cartView, type EntityKey } from "./journey.server";
 import { writeTrace } from "./trace.server";
 import { loadVersion } from "./versions.server";
 
+/** What flows hear: a canonical event from a store, or a derived segment change (`segmentEvent` in core/events). */
+export type FlowEvent = CanonicalEvent | SegmentChangeEvent;
+
 export interface FlowEventInput {
   workspaceId: string;
-  event: CanonicalEvent;
+  event: FlowEvent;
   customerId: string | null;
   checkoutId: string | null;
   now: Date;
@@ -49,6 +53,8 @@ async function exitOnGoal(tx: DbTx, input: FlowEventInput): Promise<string[]> {
     seen.add(enrollment.id);
     const definition = await loadVersion(tx, { workspaceId, versionId: enrollment.flowVersionId });
     if (!definition?.goal || definition.goal.event !== event.type || placedAt < enrollment.enteredAt) continue;
+    // A waiting inactivity timer is no journey yet: the order resets it instead (resetInactivityTimers).
+    if (enrollment.currentNodeId === TIMER_NODE) continue;
     const byCustomer = enrollment.customerId === input.customerId;
     const byEntity = entityIds.has(enrollment.entityId);
     const { scope } = definition.goal;
@@ -111,24 +117,48 @@ async function previousEntry(tx: DbTx, flowId: string, own: EntityKey, siblings:
   return { previous: { entryNumber: last.entryNumber, status: last.status, endedAt: last.exitedAt }, ownMax };
 }
 
+/** Whether a flow's trigger listens for this event: its event types, or its segment and direction. */
+export function triggeredBy(definition: FlowDefinition, event: FlowEvent): boolean {
+  const { trigger } = definition;
+  if (trigger.type === "event") return trigger.events.includes(event.type);
+  // Inactivity is a timer that orders reset (resetInactivityTimers), not an event.
+  if (trigger.type === "inactivity") return false;
+  return (event.type === "segment.entered" || event.type === "segment.exited") && event.type === `segment.${trigger.on}` && event.data.segment.id === trigger.segmentId;
+}
+
+export interface LiveFlow {
+  flow: { id: string };
+  versionId: string;
+  definition: FlowDefinition;
+}
+
 /** Enrolls the event's entity in every live flow it triggers, as the trigger, its entity and re-entry say. */
 async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[]> {
-  const { event, customerId, checkoutId, workspaceId } = input;
+  const { event, customerId, workspaceId } = input;
   if (!customerId) return [];
   const flows = await tx.flow.findMany({ where: { workspaceId, status: "live", liveVersionId: { not: null } }, orderBy: [{ priority: "asc" }, { createdAt: "asc" }] });
   if (flows.length === 0) return [];
-  const live: { flow: (typeof flows)[number]; versionId: string; definition: FlowDefinition }[] = [];
+  const live: LiveFlow[] = [];
   for (const flow of flows) {
     const versionId = flow.liveVersionId;
     const definition = versionId ? await loadVersion(tx, { workspaceId, versionId }) : null;
-    if (versionId && definition?.trigger.events.includes(event.type)) live.push({ flow, versionId, definition });
+    if (versionId && definition && triggeredBy(definition, event)) live.push({ flow, versionId, definition });
   }
-  if (live.length === 0) return [];
+  return enrollInFlows(tx, input, live, "trigger.matched");
+}
 
+/**
+ * Enrolls the event's entity in the given flows (whose triggers listen for the event): conditions, the journey's
+ * key and re-entry decide; every decision is traced, a match as `matchedKind` (`trigger.backfill` when a flow's
+ * backfill enrolls customers already in its segment).
+ */
+export async function enrollInFlows(tx: DbTx, input: FlowEventInput, live: LiveFlow[], matchedKind: "trigger.matched" | "trigger.backfill"): Promise<string[]> {
+  const { event, customerId, checkoutId, workspaceId } = input;
+  if (!customerId || live.length === 0) return [];
   const checkout = checkoutId ? await tx.checkout.findFirst({ where: { id: checkoutId, workspaceId } }) : null;
   // Cart journeys: decide about one cart at a time, before reading what is enrolled under it.
   const cartToken = event.type === "cart.create" || event.type === "cart.update" ? event.data.cart.token : checkout?.cartToken;
-  if (cartToken && live.some(({ definition }) => definition.trigger.entity === "cart")) await lockJourney(tx, `cart:${workspaceId}:${cartToken}`);
+  if (cartToken && live.some(({ definition }) => triggerEntity(definition.trigger) === "cart")) await lockJourney(tx, `cart:${workspaceId}:${cartToken}`);
   const cart = event.type === "cart.create" || event.type === "cart.update"
     ? await tx.cart.findFirst({ where: { workspaceId, token: event.data.cart.token }, orderBy: { lastActivityAt: "desc" } })
     : checkout?.cartToken
@@ -137,33 +167,35 @@ async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[
   const customer = await tx.customer.findFirst({ where: { id: customerId, workspaceId } });
   const context = { event, checkout, customer, cart: await cartView(tx, { workspaceId, checkout, cart, customerEmail: customer?.email ?? null }) };
   const eventAt = new Date(event.occurredAt);
+  const segment = event.type === "segment.entered" || event.type === "segment.exited" ? event.data.segment.name : null;
   const enrolled: string[] = [];
   for (const { flow, versionId, definition } of live) {
-    const trace = (kind: "trigger.matched" | "trigger.skipped" | "entered", detail: Record<string, string | number | null>, enrollmentId: string | null = null) =>
-      writeTrace(tx, { workspaceId, flowId: flow.id, enrollmentId, customerId, at: input.now, kind, detail: { event: event.type, ...detail } });
+    const trace = (kind: "trigger.matched" | "trigger.backfill" | "trigger.skipped" | "entered", detail: Record<string, string | number | null>, enrollmentId: string | null = null) =>
+      writeTrace(tx, { workspaceId, flowId: flow.id, enrollmentId, customerId, at: input.now, kind, detail: { event: event.type, ...(segment !== null ? { segment } : {}), ...detail } });
     const match = matchTrigger(definition.trigger, context);
     if (!match.matched) {
       await trace("trigger.skipped", { reason: `condition failed: ${match.failed}` });
       continue;
     }
+    const entity = triggerEntity(definition.trigger);
     let key: EntityKey | null;
     let siblings: EntityKey[] = [];
-    if (definition.trigger.entity === "customer") key = { type: "customer", id: customerId };
-    else if (definition.trigger.entity === "checkout") key = checkout ? { type: "checkout", id: checkout.id } : null;
+    if (entity === "customer") key = { type: "customer", id: customerId };
+    else if (entity === "checkout") key = checkout ? { type: "checkout", id: checkout.id } : null;
     else {
       const keys = await cartJourneyKeys(tx, { checkout, cart });
       key = keys?.key ?? null;
       siblings = keys?.siblings ?? [];
     }
     if (!key) {
-      await trace("trigger.skipped", { reason: `the event names no ${definition.trigger.entity}` });
+      await trace("trigger.skipped", { reason: `the event names no ${entity}` });
       continue;
     }
     const matched = { entityType: key.type, entityId: key.id };
     const { previous, ownMax } = await previousEntry(tx, flow.id, key, siblings);
     const decision = entryDecision(definition.rules.reentry, previous, eventAt);
     if (!decision.enter) {
-      await trace("trigger.matched", matched);
+      await trace(matchedKind, matched);
       await trace("trigger.skipped", { reason: decision.reason });
       continue;
     }
@@ -185,7 +217,7 @@ async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[
       },
       update: {},
     });
-    await trace("trigger.matched", matched, enrollment.id);
+    await trace(matchedKind, matched, enrollment.id);
     await trace("entered", { entryNumber, entityType: key.type, entityId: key.id }, enrollment.id);
     enrolled.push(enrollment.id);
   }
@@ -195,7 +227,11 @@ async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[
 export async function routeEventToFlows(tx: DbTx, input: FlowEventInput) {
   const exited = await exitOnGoal(tx, input);
   const enrolled = await enrollOnTrigger(tx, input);
-  return { exited, enrolled };
+  // Inactivity timers: each order arms or postpones them.
+  const armed = input.event.type === "order.add" && !input.event.data.order.cancelledAt
+    ? await resetInactivityTimers(tx, { workspaceId: input.workspaceId, customerId: input.customerId, placedAt: new Date(input.event.data.order.placedAt), now: input.now })
+    : [];
+  return { exited, enrolled, armed };
 }
 
 /** The store is gone: every running journey of the workspace stops, and nothing queued goes out. */

@@ -1,11 +1,20 @@
 // Creating, publishing and listing flows. Every function takes its workspace explicitly.
-import { Prisma, type Db } from "~/db.server";
+import { Prisma, type Db, type DbTx } from "~/db.server";
 import type { Clock } from "~/core/clock";
 import { z } from "zod";
 import { findBlueprint } from "./blueprints";
 import { DEFAULT_RULES, validateDefinition, type DefinitionProblem, type FlowDefinition } from "./definition";
-import { diffDefinitions, type DefinitionDiff } from "./draft-diff";
+import { diffDefinitions, stableJson, type DefinitionDiff } from "./draft-diff";
 import { loadVersion } from "./versions.server";
+import {
+  backfillSegmentTrigger,
+  previewSegmentBackfill,
+  segmentChoices,
+  segmentFlowDefinition,
+  segmentFlowName,
+  segmentReferenceProblems,
+  type SegmentBackfillPreview,
+} from "./segment-trigger.server";
 
 export class FlowError extends Error {}
 
@@ -20,6 +29,14 @@ function parseOrThrow(input: unknown): FlowDefinition {
   const result = validateDefinition(input);
   if (!result.ok) throw new FlowValidationError(result.problems);
   return result.definition;
+}
+
+/** The document's own problems, then what only the workspace can answer (the segment a trigger names exists). */
+async function validateInWorkspace(db: Db | DbTx, input: { workspaceId: string; definition: unknown }): Promise<FlowDefinition> {
+  const definition = parseOrThrow(input.definition);
+  const problems = await segmentReferenceProblems(db, { workspaceId: input.workspaceId, definition });
+  if (problems.length) throw new FlowValidationError(problems);
+  return definition;
 }
 
 export type FlowStatus = "draft" | "live" | "paused";
@@ -49,8 +66,8 @@ export async function enableBlueprint(deps: { db: Db; clock: Clock }, input: { w
 
 /** Freezes a definition as the flow's next version and makes it live. Running enrollments keep their version. */
 export async function publishFlow(deps: { db: Db; clock: Clock }, input: { workspaceId: string; flowId: string; definition: unknown }) {
-  const definition = parseOrThrow(input.definition);
   return deps.db.$transaction(async (tx) => {
+    const definition = await validateInWorkspace(tx, input);
     const flow = await tx.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
     if (!flow) throw new FlowError("flow not found");
     const last = await tx.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: "desc" } });
@@ -119,9 +136,10 @@ export async function importFlow(
   deps: { db: Db; clock: Clock },
   input: { workspaceId: string; name: string; definition: unknown; publish: boolean },
 ) {
-  const definition = parseOrThrow(input.definition);
+  parseOrThrow(input.definition);
   const workspace = await deps.db.workspace.findUnique({ where: { id: input.workspaceId }, select: { id: true } });
   if (!workspace) throw new FlowError(`workspace "${input.workspaceId}" not found`);
+  const definition = await validateInWorkspace(deps.db, input);
   return deps.db.$transaction(async (tx) => {
     const flow = await tx.flow.create({ data: { workspaceId: input.workspaceId, name: input.name, status: "draft" } });
     const version = await tx.flowVersion.create({
@@ -167,9 +185,10 @@ function parseDraftJson(text: string): Prisma.InputJsonObject {
   return value;
 }
 
-function problemsOf(definition: unknown): DefinitionProblem[] {
+/** A draft's problems: the document's own, plus a segment trigger naming a segment the workspace does not have. */
+async function problemsOf(db: Db, workspaceId: string, definition: unknown): Promise<DefinitionProblem[]> {
   const result = validateDefinition(definition);
-  return result.ok ? [] : result.problems;
+  return [...(result.ok ? [] : result.problems), ...(await segmentReferenceProblems(db, { workspaceId, definition }))];
 }
 
 async function findFlow(db: Db, input: { workspaceId: string; flowId: string }) {
@@ -190,6 +209,24 @@ export function emptyDefinition(): FlowDefinition {
     nodes: [{ id: "exit", type: "exit" }],
     rules: DEFAULT_RULES,
   };
+}
+
+/**
+ * A draft flow for a segment (`/app/flows/new?segmentId=…`): "When a customer enters <segment>", a day's delay and
+ * an email. Opening the same link again opens the same untouched draft instead of making another.
+ */
+export async function createSegmentFlow(deps: { db: Db; clock: Clock }, input: { workspaceId: string; segmentId: string }) {
+  const segment = await deps.db.segment.findFirst({ where: { id: input.segmentId, workspaceId: input.workspaceId, status: "active" }, select: { id: true, name: true } });
+  if (!segment) throw new FlowNotFoundError("This segment does not exist, is archived, or belongs to another workspace.");
+  const name = segmentFlowName(segment.name);
+  const definition = JSON.parse(JSON.stringify(segmentFlowDefinition(segment))) as Prisma.InputJsonObject;
+  const drafts = await deps.db.flow.findMany({ where: { workspaceId: input.workspaceId, name, status: "draft", liveVersionId: null }, select: { id: true, draftDefinition: true } });
+  const untouched = drafts.find((flow) => stableJson(flow.draftDefinition) === stableJson(definition));
+  if (untouched) return { flowId: untouched.id, created: false };
+  const flow = await deps.db.flow.create({
+    data: { workspaceId: input.workspaceId, name, status: "draft", draftDefinition: definition, draftUpdatedAt: deps.clock.now() },
+  });
+  return { flowId: flow.id, created: true };
 }
 
 export async function createDraftFlow(deps: { db: Db; clock: Clock }, input: { workspaceId: string; name?: string }) {
@@ -216,6 +253,8 @@ export interface FlowForBuilder {
   problems: DefinitionProblem[];
   /** Customers in the flow now (on any version). */
   activeEnrollments: number;
+  /** The workspace's active segments, which a segment trigger can name. */
+  segments: { id: string; name: string; memberCount: number }[];
 }
 
 export async function getFlowForBuilder(db: Db, input: { workspaceId: string; flowId: string }): Promise<FlowForBuilder> {
@@ -237,8 +276,9 @@ export async function getFlowForBuilder(db: Db, input: { workspaceId: string; fl
     live: liveVersion?.definition ?? null,
     hasDraft: flow.draftDefinition !== null,
     draftUpdatedAt: flow.draftUpdatedAt?.toISOString() ?? null,
-    problems: problemsOf(definition),
+    problems: await problemsOf(db, input.workspaceId, definition),
     activeEnrollments,
+    segments: await segmentChoices(db, input),
   };
 }
 
@@ -248,7 +288,7 @@ export async function saveDraft(deps: { db: Db; clock: Clock }, input: { workspa
   const flow = await findFlow(deps.db, input);
   const savedAt = deps.clock.now();
   await deps.db.flow.update({ where: { id: flow.id }, data: { draftDefinition: definition, draftUpdatedAt: savedAt } });
-  return { savedAt: savedAt.toISOString(), problems: problemsOf(definition) };
+  return { savedAt: savedAt.toISOString(), problems: await problemsOf(deps.db, input.workspaceId, definition) };
 }
 
 export interface PublishPreview {
@@ -257,6 +297,8 @@ export interface PublishPreview {
   liveVersion: number | null;
   /** Customers in the flow now: they finish the version they started on. */
   activeEnrollments: number;
+  /** For a segment-entered trigger: the customers in the segment now, whom publishing can also enroll. */
+  backfill: SegmentBackfillPreview | null;
 }
 
 /** What publishing the draft (or the given definition) would do: its problems, its changes, who is in the flow. */
@@ -264,23 +306,28 @@ export async function diffAgainstLive(db: Db, input: { workspaceId: string; flow
   const builder = await getFlowForBuilder(db, input);
   const definition = input.definitionJson === undefined ? builder.definition : parseDraftJson(input.definitionJson);
   return {
-    problems: problemsOf(definition),
+    problems: await problemsOf(db, input.workspaceId, definition),
     diff: diffDefinitions(builder.live, definition),
     liveVersion: builder.flow.version,
     activeEnrollments: builder.activeEnrollments,
+    backfill: await previewSegmentBackfill(db, { workspaceId: input.workspaceId, definition }),
   };
 }
 
 /**
  * Publishes the draft (or the given definition, which the builder sends so nothing typed since the last autosave
  * is lost): validated, frozen as the next FlowVersion, made live; the draft is cleared. Customers already in the
- * flow stay on the version they started on.
+ * flow stay on the version they started on. With `backfill` (a segment-entered trigger; the dialog asks, default
+ * no), the customers in the segment now are enrolled too, once.
  */
-export async function publishDraft(deps: { db: Db; clock: Clock }, input: { workspaceId: string; flowId: string; definitionJson?: string }) {
+export async function publishDraft(deps: { db: Db; clock: Clock }, input: { workspaceId: string; flowId: string; definitionJson?: string; backfill?: boolean }) {
   const flow = await findFlow(deps.db, input);
   const definition = input.definitionJson === undefined ? flow.draftDefinition : parseDraftJson(input.definitionJson);
   if (definition === null) throw new FlowError("there is no draft to publish");
   const published = await publishFlow(deps, { workspaceId: input.workspaceId, flowId: flow.id, definition });
   await deps.db.flow.update({ where: { id: flow.id }, data: { draftDefinition: Prisma.DbNull, draftUpdatedAt: null } });
-  return published;
+  const backfill = input.backfill && (await previewSegmentBackfill(deps.db, { workspaceId: input.workspaceId, definition }))
+    ? await backfillSegmentTrigger(deps, { workspaceId: input.workspaceId, flowId: flow.id })
+    : null;
+  return { ...published, backfill };
 }

@@ -5,16 +5,22 @@ import { isUniqueViolation, type Db, type DbTx } from "~/db.server";
 import { assertUnreachable } from "~/core/assert";
 import type { Clock } from "~/core/clock";
 import { derivedId } from "~/core/ids";
+import type { Scheduler } from "~/core/jobs/scheduler";
 import type { Logger } from "~/core/logger.server";
 import { z } from "zod";
 import { LineItem } from "~/core/events";
-import { checkoutEmailContext } from "~/core/messaging/email-context";
-import { renderEmail } from "~/core/messaging/render";
+import { readBranding } from "~/core/messaging/branding.server";
+import { triggerShape } from "~/core/messaging/email/blocks";
+import { emailContext } from "~/core/messaging/email/context";
+import { renderEmailNode } from "~/core/messaging/email/render.server";
+import type { ClickLinks } from "~/core/messaging/links.server";
 import { parseMailbox } from "~/core/messaging/sender";
 import type { UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { nextStep, type Decision, type EnrollmentFacts } from "./engine";
-import { findNode, type FlowDefinition } from "./definition";
+import { findNode, triggerEventTypes, type FlowDefinition } from "./definition";
 import { budgetFacts } from "./budget.server";
+import { createActionRunner, journeyDiscount, type ActionDeps } from "./actions.server";
+import { TIMER_NODE, wakeInactivityTimer } from "./inactivity.server";
 import { entityConverted, loadEntity } from "./journey.server";
 import { writeTrace, type TraceDetail, type TraceKind } from "./trace.server";
 import { loadVersion } from "./versions.server";
@@ -27,6 +33,16 @@ export interface RunnerDeps {
   defaultFrom: string;
   /** Signed unsubscribe links for `{{ unsubscribe_url }}` (messaging); none → the variable renders empty. */
   unsubscribe?: UnsubscribeLinks;
+  /** Signed click-tracking links (`/r/…`) for the links of every email's HTML; none → links are left as they are. */
+  clicks?: ClickLinks;
+  /** Told when an enrollment's next wake-up or a queued message is written (BullMQ scale-out); none → polling. */
+  scheduler?: Scheduler;
+  /** The stores' actions for discount-code and tag nodes (default: demo and WooCommerce stores only). */
+  storeActionsFor?: ActionDeps["storeActionsFor"];
+  /** Opens store credentials and seals the workspace's webhook secret (webhook nodes need it). */
+  secretBox?: ActionDeps["secretBox"];
+  /** The network side of webhook nodes (tests: a trusted CA, their loopback server's address). */
+  webhooks?: ActionDeps["webhooks"];
 }
 
 /** What a step records in its trace (StepRun.result). */
@@ -56,7 +72,7 @@ async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDef
   const node = enrollment.currentNodeId ? findNode(definition, enrollment.currentNodeId) : undefined;
   const trigger = node?.type === "condition" || node?.type === "split"
     ? await tx.event.findFirst({
-        where: { workspaceId, customerId: enrollment.customerId, type: { in: definition.trigger.events }, occurredAt: enrollment.enteredAt },
+        where: { workspaceId, customerId: enrollment.customerId, type: { in: triggerEventTypes(definition.trigger) }, occurredAt: enrollment.enteredAt },
         orderBy: { createdAt: "asc" },
         select: { type: true, occurredAt: true, data: true },
       })
@@ -98,6 +114,7 @@ function lineItemsOf(value: unknown): LineItem[] {
 
 export function createFlowRunner(deps: RunnerDeps) {
   const { db, clock, logger } = deps;
+  const actions = createActionRunner(deps);
 
   /** Moves an enrollment and fails if someone else moved it first (rolls the transaction back). */
   async function moveEnrollment(tx: DbTx, enrollment: EnrollmentRow, data: Parameters<Db["enrollment"]["updateMany"]>[0]["data"]) {
@@ -144,14 +161,26 @@ export function createFlowRunner(deps: RunnerDeps) {
       : cart
         ? { currency: cart.currency, totalPrice: cart.totalPrice, subtotalPrice: cart.totalPrice, recoveryUrl: store ? `https://${store.domain}/cart` : null, lineItems: lineItemsOf(cart.lineItems) }
         : null;
+    const discount = await journeyDiscount(db, { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, timeZone: store?.timezone ?? "UTC" });
+    // Order and customer journeys see `order.*`: the trigger's order, else the customer's latest.
+    const order = triggerShape(definition.trigger).order
+      ? await db.order.findFirst({
+          where: enrollment.entityType === "order" ? { id: enrollment.entityId, workspaceId: enrollment.workspaceId } : { workspaceId: enrollment.workspaceId, customerId: customer.id, placedAt: { lte: now } },
+          orderBy: { placedAt: "desc" },
+        })
+      : null;
+    // Never throws on a template (templates are checked when the flow is saved); failures are logged.
     const rendered = to
-      ? await renderEmail(decision.node, checkoutEmailContext({
-          shop: { name: store?.name ?? workspace.name, email: workspace.fromEmail },
+      ? await renderEmailNode(decision.node, emailContext({
+          discount,
+          shop: { name: store?.name ?? workspace.name, email: workspace.fromEmail, url: store ? `https://${store.domain}` : null, address: null },
           unsubscribeUrl: (await deps.unsubscribe?.urlFor(messageId)) ?? null,
           customer: { firstName: customer.firstName, lastName: customer.lastName, email: to },
-          checkout: basket,
-        }))
+          basket,
+          order: order ? { name: order.name, currency: order.currency, totalPrice: order.totalPrice, lineItems: lineItemsOf(order.lineItems), placedAt: order.placedAt } : null,
+        }), { branding: await readBranding(db, { workspaceId: enrollment.workspaceId }), trackLink: await deps.clicks?.forMessage(messageId) })
       : null;
+    if (rendered?.warnings.length) logger.warn({ workspaceId: enrollment.workspaceId, flowId: enrollment.flowId, nodeId: decision.node.id, warnings: rendered.warnings }, "email template rendered with problems");
     await db.$transaction(async (tx) => {
       await tx.stepRun.create({
         data: {
@@ -193,6 +222,7 @@ export function createFlowRunner(deps: RunnerDeps) {
         ? { nodeId: decision.node.id, messageId, kind, ...(decision.deferred ? { deferred: decision.deferred } : {}) }
         : { nodeId: decision.node.id, reason: "no email address" });
     });
+    if (rendered && to) deps.scheduler?.notify("dispatch", messageId, now);
   }
 
   /** Runs one enrollment as far as it can go now. */
@@ -205,6 +235,18 @@ export function createFlowRunner(deps: RunnerDeps) {
       if (!definition) {
         await db.enrollment.update({ where: { id: enrollment.id }, data: { status: "exited", exitReason: "flow version is missing or invalid", exitedAt: now, wakeAt: null } });
         return;
+      }
+      if (enrollment.currentNodeId === TIMER_NODE) {
+        // An inactivity timer: fire, postpone or end it; a started journey goes on from its entry.
+        if (definition.trigger.type !== "inactivity") {
+          await db.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { status: "exited", exitReason: "the flow no longer has an inactivity trigger", exitedAt: now, wakeAt: null } });
+          return;
+        }
+        const trigger = definition.trigger;
+        const outcome = await db.$transaction((tx) => wakeInactivityTimer(tx, enrollment, { ...definition, trigger }, now));
+        if (outcome.kind === "waiting") deps.scheduler?.notify("step", enrollment.id, outcome.until);
+        if (outcome.kind !== "started") return;
+        continue;
       }
       const decision = nextStep(definition, enrollment, await factsFor(db, enrollment, definition, now), now);
       const context = { workspaceId: enrollment.workspaceId, flowId: enrollment.flowId, enrollmentId: enrollment.id };
@@ -241,6 +283,7 @@ export function createFlowRunner(deps: RunnerDeps) {
                 await trace(tx, enrollment, now, "deferred", { nodeId: enrollment.currentNodeId, reason: deferredReason, until: decision.until.toISOString() });
               }
             });
+            deps.scheduler?.notify("step", enrollment.id, decision.until);
             if (decision.reason) logger.info({ ...context, nodeId: enrollment.currentNodeId, until: decision.until, reason: decision.reason }, "step deferred");
             return;
           }
@@ -260,6 +303,12 @@ export function createFlowRunner(deps: RunnerDeps) {
             await sendEmail(enrollment, definition, decision, now);
             logger.info({ ...context, nodeId: decision.node.id }, "email step ran");
             break;
+          case "act": {
+            // Discount codes, tags, webhooks: leased, called out, committed once (actions.server.ts).
+            const ran = await actions.runAction(enrollment, definition, decision.node, now, () => new EnrollmentMovedError(), (at) => deps.scheduler?.notify("step", enrollment.id, at));
+            if (ran === "stop") return;
+            break;
+          }
           default:
             assertUnreachable(decision);
         }
@@ -268,6 +317,20 @@ export function createFlowRunner(deps: RunnerDeps) {
         if (isUniqueViolation(error) || error instanceof EnrollmentMovedError) continue;
         throw error;
       }
+    }
+    // The path goes on at the next wake-up, which is now.
+    deps.scheduler?.notify("step", enrollmentId, clock.now());
+  }
+
+  /** Runs one due enrollment; a failure is logged and the enrollment looked at again in a minute. */
+  async function runOne(enrollment: { id: string; workspaceId: string }): Promise<void> {
+    try {
+      await advance(enrollment.id);
+    } catch (error) {
+      logger.error({ workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, err: error }, "enrollment step failed; it will be retried");
+      const retryAt = new Date(clock.now().getTime() + 60_000);
+      await db.enrollment.updateMany({ where: { id: enrollment.id, status: "active" }, data: { wakeAt: retryAt } });
+      deps.scheduler?.notify("step", enrollment.id, retryAt);
     }
   }
 
@@ -281,21 +344,11 @@ export function createFlowRunner(deps: RunnerDeps) {
       take: limit,
       select: { id: true, workspaceId: true },
     });
-    for (const enrollment of due) {
-      try {
-        await advance(enrollment.id);
-      } catch (error) {
-        logger.error({ workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, err: error }, "enrollment step failed; it will be retried");
-        await db.enrollment.updateMany({
-          where: { id: enrollment.id, status: "active" },
-          data: { wakeAt: new Date(clock.now().getTime() + 60_000) },
-        });
-      }
-    }
+    for (const enrollment of due) await runOne(enrollment);
     return due.length;
   }
 
-  return { runDue, advance };
+  return { runDue, runOne, advance };
 }
 
 class EnrollmentMovedError extends Error {}

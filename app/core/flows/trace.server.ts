@@ -6,6 +6,7 @@ import { normalizeEmail } from "~/core/events/normalize";
 
 export const TRACE_KINDS = [
   "trigger.matched",
+  "trigger.backfill",
   "trigger.skipped",
   "entered",
   "step",
@@ -16,6 +17,9 @@ export const TRACE_KINDS = [
   "goal",
   "exit",
   "completed",
+  "action",
+  "attempt",
+  "timer",
 ] as const;
 export type TraceKind = (typeof TRACE_KINDS)[number];
 
@@ -57,7 +61,9 @@ export function describeTrace(kind: string, detail: Record<string, unknown>): st
   const node = detail.nodeId ? `"${str(detail.nodeId)}"` : "";
   switch (kind) {
     case "trigger.matched":
-      return `trigger matched on ${str(detail.event)}`;
+      return `trigger matched on ${str(detail.event)}${detail.segment ? ` (${str(detail.segment)})` : ""}`;
+    case "trigger.backfill":
+      return `enrolled by the flow's backfill: already in ${detail.segment ? `segment ${str(detail.segment)}` : "the segment"} when it was published`;
     case "trigger.skipped":
       return `trigger ${str(detail.event)} did not enroll: ${str(detail.reason)}`;
     case "entered":
@@ -80,6 +86,18 @@ export function describeTrace(kind: string, detail: Record<string, unknown>): st
       return `exited: ${str(detail.reason)}`;
     case "completed":
       return "completed";
+    case "action":
+      return detail.failed !== undefined
+        ? `${str(detail.nodeType)} ${node} failed after ${str(detail.attempts)} attempt(s): ${str(detail.failed)}`
+        : detail.code !== undefined
+          ? `discount code ${str(detail.code)} (${str(detail.display)}, until ${str(detail.expiresAt)}) created`
+          : detail.deliveryId !== undefined
+            ? `webhook ${node} delivered (${str(detail.status)})`
+            : `tags ${str(detail.tags)} ${detail.action === "remove" ? "removed" : "added"}`;
+    case "attempt":
+      return `${str(detail.nodeType)} ${node} attempt ${str(detail.attempt)} of ${str(detail.maxAttempts)} failed: ${str(detail.error)}; next try ${str(detail.retryAt)}`;
+    case "timer":
+      return `inactivity timer ${str(detail.reason)}: fires ${str(detail.until)}`;
     default:
       return `${kind} ${JSON.stringify(detail)}`;
   }

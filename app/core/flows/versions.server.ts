@@ -1,5 +1,5 @@
 import type { DbTx } from "~/db.server";
-import { FlowDefinition } from "./definition";
+import { StoredFlowDefinition, type FlowDefinition } from "./definition";
 
 /**
  * Versions frozen before flow rules existed carry no `rules`: they were published to send to everyone the
@@ -14,6 +14,6 @@ function withFrozenRules(stored: unknown): unknown {
 export async function loadVersion(tx: DbTx, input: { workspaceId: string; versionId: string }): Promise<FlowDefinition | null> {
   const version = await tx.flowVersion.findFirst({ where: { id: input.versionId, workspaceId: input.workspaceId } });
   if (!version) return null;
-  const parsed = FlowDefinition.safeParse(withFrozenRules(version.definition));
+  const parsed = StoredFlowDefinition.safeParse(withFrozenRules(version.definition));
   return parsed.success ? parsed.data : null;
 }

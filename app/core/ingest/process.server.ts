@@ -1,12 +1,13 @@
 // The inbox processor: inbox row → adapter → canonical events → profiles, the event timeline, flows.
 // One transaction per row, so a row is processed entirely or not at all, and re-processing is harmless.
 // A payload that cannot be understood is kept, marked failed with its reason, and can be replayed.
-import type { Db } from "~/db.server";
+import type { Db, DbTx } from "~/db.server";
 import type { Clock } from "~/core/clock";
+import type { Scheduler } from "~/core/jobs/scheduler";
 import type { Logger } from "~/core/logger.server";
 import type { StoreApi, StoreContext } from "~/core/adapters/adapter";
 import { PLATFORMS, type Platform } from "~/core/adapters/adapter";
-import { lineItemsOf, withImages } from "~/core/adapters/line-items";
+import { lineItemsOf, needsDetails, withDetails } from "~/core/adapters/line-items";
 import { adapterFor } from "~/core/adapters/registry";
 import type { CanonicalEvent } from "~/core/events";
 import { applyToProfiles } from "~/core/profiles/apply.server";
@@ -15,6 +16,8 @@ import { markStoreUninstalled } from "~/core/workspaces/workspaces.server";
 import { handlePrivacyEvent } from "~/core/privacy/privacy.server";
 import { recordSendGridEvents } from "~/core/messaging/message-events.server";
 import { SENDGRID_SOURCE } from "~/core/messaging/sendgrid-webhook.server";
+import { reevaluateCustomers } from "~/core/segments/membership.server";
+import { predictCustomer } from "~/core/predictions/predictions.server";
 
 export interface InboxDeps {
   db: Db;
@@ -24,6 +27,8 @@ export interface InboxDeps {
   storeApiFor?: (store: StoreContext & { platform: Platform }) => StoreApi | null;
   /** Called when a Shopify shop uninstalls, to drop its sessions (the library's storage). */
   onShopifyUninstall?: (shop: string) => Promise<void>;
+  /** Told about retries and the enrollments a row started, once its transaction has committed (BullMQ scale-out). */
+  scheduler?: Scheduler;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -36,6 +41,19 @@ function retryDelayMs(attempt: number): number {
   return Math.min(30_000 * 2 ** (attempt - 1), 30 * 60_000);
 }
 
+/**
+ * Email events change engagement (opens, clicks) and consent (unsubscribes, complaints): the segments of the
+ * customers whose messages this delivery recorded events for are re-evaluated.
+ */
+async function reevaluateEngagedCustomers(tx: DbTx, input: { inboxEventId: string; now: Date }) {
+  const recorded = await tx.messageEvent.findMany({ where: { inboxEventId: input.inboxEventId }, select: { message: { select: { workspaceId: true, customerId: true } } } });
+  const byWorkspace = new Map<string, Set<string>>();
+  for (const { message } of recorded) {
+    if (message.customerId) byWorkspace.set(message.workspaceId, (byWorkspace.get(message.workspaceId) ?? new Set()).add(message.customerId));
+  }
+  for (const [workspaceId, customerIds] of byWorkspace) await reevaluateCustomers(tx, { workspaceId, customerIds: [...customerIds], now: input.now, cause: "event" });
+}
+
 export function createInboxProcessor(deps: InboxDeps) {
   const { db, clock, logger } = deps;
 
@@ -43,15 +61,15 @@ export function createInboxProcessor(deps: InboxDeps) {
     await db.inboxEvent.update({ where: { id }, data: { status: "failed", error: reason, processedAt: clock.now() } });
   }
 
-  /** Images for line items, when the store can tell; a failure here never blocks the event. */
+  /** Images and categories for line items, when the store can tell; a failure here never blocks the event. */
   async function hydrate(events: CanonicalEvent[], api: StoreApi | null, context: Record<string, unknown>) {
-    const missing = events.flatMap((event) => lineItemsOf(event).filter((item) => !item.imageUrl && item.variantId).map((item) => item.variantId ?? ""));
+    const missing = events.flatMap((event) => lineItemsOf(event).filter(needsDetails).map((item) => item.variantId ?? ""));
     if (!api || missing.length === 0) return events;
     try {
-      const images = await api.variantImages(missing);
-      return events.map((event) => withImages(event, images));
+      const details = await api.variantDetails(missing);
+      return events.map((event) => withDetails(event, details));
     } catch (error) {
-      logger.warn({ ...context, err: error }, "could not fetch product images; continuing without them");
+      logger.warn({ ...context, err: error }, "could not fetch product details (images, categories); continuing without them");
       return events;
     }
   }
@@ -61,10 +79,9 @@ export function createInboxProcessor(deps: InboxDeps) {
     const reason = error instanceof Error ? error.message : String(error);
     logger.error({ ...context, attempt, err: error }, "inbox event processing failed");
     if (attempt >= MAX_ATTEMPTS) return fail(row.id, `gave up after ${attempt} attempts: ${reason}`);
-    await db.inboxEvent.update({
-      where: { id: row.id },
-      data: { error: reason, nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(attempt)) },
-    });
+    const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(attempt));
+    await db.inboxEvent.update({ where: { id: row.id }, data: { error: reason, nextAttemptAt } });
+    deps.scheduler?.notify("inbox", row.id, nextAttemptAt);
   }
 
   /**
@@ -76,7 +93,10 @@ export function createInboxProcessor(deps: InboxDeps) {
       const outcome = await db.$transaction(async (tx) => {
         const now = clock.now();
         const recorded = await recordSendGridEvents(tx, { rawBody: row.payload, inboxEventId: row.id, now });
-        if (recorded.ok) await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "processed", processedAt: now, error: null } });
+        if (recorded.ok) {
+          await reevaluateEngagedCustomers(tx, { inboxEventId: row.id, now });
+          await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "processed", processedAt: now, error: null } });
+        }
         return recorded;
       });
       if (!outcome.ok) return fail(row.id, outcome.error);
@@ -114,10 +134,13 @@ export function createInboxProcessor(deps: InboxDeps) {
       const events = await hydrate(mapped.events, deps.storeApiFor?.({ ...storeContext, platform: store.platform }) ?? null, context);
       const workspaceId = row.workspaceId;
       let uninstalled = false;
+      const enrolled: { id: string; at: Date }[] = [];
       await db.$transaction(async (tx) => {
         const now = clock.now();
+        const touched = new Set<string>();
         for (const [position, event] of events.entries()) {
           const change = await applyToProfiles(tx, { workspaceId, storeId: store.id }, event);
+          if (change.customerId) touched.add(change.customerId);
           await tx.event.upsert({
             where: { inboxEventId_position: { inboxEventId: row.id, position } },
             create: {
@@ -133,6 +156,11 @@ export function createInboxProcessor(deps: InboxDeps) {
             },
             update: {},
           });
+          // An order changes the buyer's forecast; recomputed here, before segments are re-evaluated, so rules on
+          // predictions (churn probability, CLV) see the new numbers.
+          if (change.customerId && ["order.add", "order.update", "order.paid", "order.cancel"].includes(event.type)) {
+            await predictCustomer(tx, { workspaceId, customerId: change.customerId, now });
+          }
           if (event.type === "store.uninstall") {
             await markStoreUninstalled(tx, { workspaceId, storeId: store.id, now });
             await stopAllSending(tx, { workspaceId, reason: "store uninstalled", now });
@@ -141,10 +169,14 @@ export function createInboxProcessor(deps: InboxDeps) {
           }
           // Compliance requests (data request, customer and shop erasure) are acted on here, in this transaction.
           if (await handlePrivacyEvent(tx, { workspaceId, storeId: store.id, event, inboxEventId: row.id, now })) continue;
-          await routeEventToFlows(tx, { workspaceId, event, customerId: change.customerId, checkoutId: change.checkoutId, now });
+          const routed = await routeEventToFlows(tx, { workspaceId, event, customerId: change.customerId, checkoutId: change.checkoutId, now });
+          for (const id of routed.enrolled) enrolled.push({ id, at: now });
         }
+        // Segments follow the customers this delivery touched, in the same transaction (their events reach flows too).
+        await reevaluateCustomers(tx, { workspaceId, customerIds: [...touched], now, cause: "event" });
         await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "processed", processedAt: now, error: null } });
       });
+      for (const { id, at } of enrolled) deps.scheduler?.notify("step", id, at);
       if (uninstalled && store.platform === "shopify") await deps.onShopifyUninstall?.(store.domain);
       logger.debug({ ...context, events: events.length }, "inbox event processed");
     } catch (error) {

@@ -2,6 +2,7 @@
 // more happens on the request path. The worker processes the row later.
 import { isUniqueViolation, type Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
+import type { Scheduler } from "~/core/jobs/scheduler";
 import { ensureShopifyStore, findStore } from "~/core/workspaces/workspaces.server";
 
 export interface Delivery {
@@ -16,8 +17,15 @@ export interface Delivery {
 
 export type Receipt = { stored: true; id: string } | { stored: false; duplicateOf: string };
 
+/** What storing a delivery needs; the scheduler (BullMQ scale-out) wakes a worker for the new row. */
+export interface ReceiveDeps {
+  db: Db;
+  clock: Clock;
+  scheduler?: Scheduler;
+}
+
 export async function storeDelivery(
-  deps: { db: Db; clock: Clock },
+  deps: ReceiveDeps,
   input: Delivery & { source: string; workspaceId: string | null; storeId: string | null },
 ): Promise<Receipt> {
   const now = deps.clock.now();
@@ -36,6 +44,7 @@ export async function storeDelivery(
         nextAttemptAt: now,
       },
     });
+    deps.scheduler?.notify("inbox", row.id, now);
     return { stored: true, id: row.id };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -51,7 +60,7 @@ export async function storeDelivery(
  * A Shopify webhook whose HMAC has been verified. The shop is genuine (only Shopify knows our secret), so its
  * workspace is created if this delivery beat the merchant's first visit to the app.
  */
-export async function receiveShopifyWebhook(deps: { db: Db; clock: Clock }, input: Delivery & { shop: string }): Promise<Receipt> {
+export async function receiveShopifyWebhook(deps: ReceiveDeps, input: Delivery & { shop: string }): Promise<Receipt> {
   // Only a missing store is created here; an uninstalled one stays so (late deliveries and shop/redact arrive after
   // uninstall): reinstalling goes through authentication (afterAuth), never through a webhook.
   const store = (await findStore(deps.db, "shopify", input.shop)) ?? (await ensureShopifyStore(deps.db, { shop: input.shop, now: deps.clock.now() }));

@@ -2,11 +2,10 @@
 // (source "shopify", topic app_proxy/cart_capture) and the worker maps it with the Shopify adapter. Nothing else
 // happens on the request path. The per-process rate limits for the proxy route live here too.
 import { createHash } from "node:crypto";
-import type { Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
 import { CART_CAPTURE_TOPIC, captureIsRefused, type CartCaptureBody, type CartCaptureDelivery } from "~/core/adapters/shopify/cart-capture";
 import { allowedByAll, createRateLimiter, type RateLimitDecision, type RateLimitPolicy } from "~/core/rate-limit";
-import { receiveShopifyWebhook, type Receipt } from "./receive.server";
+import { receiveShopifyWebhook, type Receipt, type ReceiveDeps } from "./receive.server";
 
 /**
  * One shopper's browser: a burst of 30 captures, then one every 2 s (the script debounces and skips repeats, so a
@@ -47,7 +46,7 @@ export function cartCaptureDedupeKey(input: { shop: string; token: string; rawBo
 export type CaptureReceipt = Receipt | { stored: false; refused: "no consent" };
 
 export async function receiveShopifyCartCapture(
-  deps: { db: Db; clock: Clock },
+  deps: ReceiveDeps,
   input: { shop: string; loggedInCustomerId: string | null; timestamp: number; pathPrefix: string | null; capture: CartCaptureBody; rawBody: string },
 ): Promise<CaptureReceipt> {
   if (captureIsRefused(input.capture)) return { stored: false, refused: "no consent" };

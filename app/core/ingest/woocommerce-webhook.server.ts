@@ -2,11 +2,9 @@
 // inbox row keyed by X-WC-Webhook-Delivery-ID. WooCommerce's creation ping (`webhook_id=N`, unsigned) is answered
 // and never stored.
 import { z } from "zod";
-import type { Clock } from "~/core/clock";
 import type { SecretBox } from "~/core/crypto.server";
 import { verifyWooCommerceSignature } from "~/core/adapters/woocommerce/verify.server";
-import type { Db } from "~/db.server";
-import { storeDelivery } from "./receive.server";
+import { storeDelivery, type ReceiveDeps } from "./receive.server";
 
 export type WooWebhookOutcome =
   | { kind: "unknown-store" }
@@ -24,7 +22,7 @@ const DeliveryHeaders = z.object({
 const PING = /^webhook_id=(\d+)$/;
 
 export async function receiveWooCommerceWebhook(
-  deps: { db: Db; clock: Clock; secretBox: () => SecretBox },
+  deps: ReceiveDeps & { secretBox: () => SecretBox },
   input: { storeId: string; rawBody: string; headers: Record<string, string> },
 ): Promise<WooWebhookOutcome> {
   const store = await deps.db.store.findUnique({ where: { id: input.storeId } });

@@ -2,6 +2,7 @@
 // workers never send it twice; a crash mid-send leaves it in `sending` rather than sending it again.
 import type { Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
+import type { Scheduler } from "~/core/jobs/scheduler";
 import type { Logger } from "~/core/logger.server";
 import type { EmailSender } from "./sender";
 import { suppressionOf } from "./suppression.server";
@@ -17,6 +18,8 @@ export interface DispatchDeps {
   sender: EmailSender | null;
   /** Signed unsubscribe links for the List-Unsubscribe headers; none → the headers are left out. */
   unsubscribe?: UnsubscribeLinks;
+  /** Told when a failed send is queued again for later (BullMQ scale-out); none → polling. */
+  scheduler?: Scheduler;
 }
 
 function backoffMs(attempt: number): number {
@@ -24,62 +27,70 @@ function backoffMs(attempt: number): number {
 }
 
 export async function dispatchDueMessages(deps: DispatchDeps, limit = 50): Promise<number> {
-  const { db, clock, logger, sender } = deps;
-  const now = clock.now();
-  const due = await db.message.findMany({
-    where: { status: "queued", nextAttemptAt: { lte: now } },
+  const due = await deps.db.message.findMany({
+    where: { status: "queued", nextAttemptAt: { lte: deps.clock.now() } },
     orderBy: { createdAt: "asc" },
     take: limit,
   });
   let handled = 0;
-  for (const message of due) {
-    const claimed = await db.message.updateMany({
-      where: { id: message.id, status: "queued" },
-      data: { status: "sending", attempts: { increment: 1 } },
-    });
-    if (claimed.count !== 1) continue;
-    handled += 1;
-    // Checked at send time, not when the step ran: an unsubscribe between the two still counts. Transactional
-    // messages ignore marketing unsubscribes; bounces and spam reports stop them too.
-    const kind = message.kind === "transactional" ? "transactional" : "marketing";
-    const suppressed = await suppressionOf(db, { workspaceId: message.workspaceId, email: message.toEmail, kind });
-    if (suppressed) {
-      await db.message.update({ where: { id: message.id }, data: { status: "suppressed", error: suppressed } });
-      logger.info({ workspaceId: message.workspaceId, messageId: message.id }, "message not sent: recipient suppressed");
-      continue;
-    }
-    if (!sender) {
-      await db.message.update({ where: { id: message.id }, data: { status: "outbox", provider: "outbox" } });
-      continue;
-    }
-    const result = await sender.send({
-      messageId: message.id,
-      to: message.toEmail,
-      from: { email: message.fromEmail, name: message.fromName },
-      subject: message.subject,
-      html: message.html,
-      text: message.text,
-      unsubscribeUrl: (await deps.unsubscribe?.urlFor(message.id)) ?? null,
-    });
-    if (result.ok) {
-      await db.message.update({
-        where: { id: message.id },
-        data: { status: "sent", provider: sender.provider, providerMessageId: result.providerMessageId, sentAt: clock.now(), error: null },
-      });
-      continue;
-    }
-    const attempt = message.attempts + 1;
-    const giveUp = !result.retryable || attempt >= MAX_ATTEMPTS;
-    logger.warn({ workspaceId: message.workspaceId, messageId: message.id, attempt, giveUp }, result.error);
+  for (const message of due) if (await sendClaimed(deps, message)) handled += 1;
+  return handled;
+}
+
+/** Sends one message if it is queued and due (a BullMQ wake-up); false when there was nothing to send. */
+export async function dispatchMessage(deps: DispatchDeps, messageId: string): Promise<boolean> {
+  const message = await deps.db.message.findFirst({ where: { id: messageId, status: "queued", nextAttemptAt: { lte: deps.clock.now() } } });
+  return message ? sendClaimed(deps, message) : false;
+}
+
+type MessageRow = NonNullable<Awaited<ReturnType<DispatchDeps["db"]["message"]["findFirst"]>>>;
+
+/** Claims the message (queued → sending) and sends it; false when another worker claimed it first. */
+async function sendClaimed(deps: DispatchDeps, message: MessageRow): Promise<boolean> {
+  const { db, clock, logger, sender } = deps;
+  const claimed = await db.message.updateMany({
+    where: { id: message.id, status: "queued" },
+    data: { status: "sending", attempts: { increment: 1 } },
+  });
+  if (claimed.count !== 1) return false;
+  // Checked at send time, not when the step ran: an unsubscribe between the two still counts. Transactional
+  // messages ignore marketing unsubscribes; bounces and spam reports stop them too.
+  const kind = message.kind === "transactional" ? "transactional" : "marketing";
+  const suppressed = await suppressionOf(db, { workspaceId: message.workspaceId, email: message.toEmail, kind });
+  if (suppressed) {
+    await db.message.update({ where: { id: message.id }, data: { status: "suppressed", error: suppressed } });
+    logger.info({ workspaceId: message.workspaceId, messageId: message.id }, "message not sent: recipient suppressed");
+    return true;
+  }
+  if (!sender) {
+    await db.message.update({ where: { id: message.id }, data: { status: "outbox", provider: "outbox" } });
+    return true;
+  }
+  const result = await sender.send({
+    messageId: message.id,
+    to: message.toEmail,
+    from: { email: message.fromEmail, name: message.fromName },
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    // A test email (the builder's "Send test") offers no one-click unsubscribe: it would suppress the merchant.
+    unsubscribeUrl: message.kind === "test" ? null : ((await deps.unsubscribe?.urlFor(message.id)) ?? null),
+  });
+  if (result.ok) {
     await db.message.update({
       where: { id: message.id },
-      data: {
-        status: giveUp ? "failed" : "queued",
-        provider: sender.provider,
-        error: result.error,
-        nextAttemptAt: new Date(clock.now().getTime() + (result.retryAfterMs ?? backoffMs(attempt))),
-      },
+      data: { status: "sent", provider: sender.provider, providerMessageId: result.providerMessageId, sentAt: clock.now(), error: null },
     });
+    return true;
   }
-  return handled;
+  const attempt = message.attempts + 1;
+  const giveUp = !result.retryable || attempt >= MAX_ATTEMPTS;
+  logger.warn({ workspaceId: message.workspaceId, messageId: message.id, attempt, giveUp }, result.error);
+  const nextAttemptAt = new Date(clock.now().getTime() + (result.retryAfterMs ?? backoffMs(attempt)));
+  await db.message.update({
+    where: { id: message.id },
+    data: { status: giveUp ? "failed" : "queued", provider: sender.provider, error: result.error, nextAttemptAt },
+  });
+  if (!giveUp) deps.scheduler?.notify("dispatch", message.id, nextAttemptAt);
+  return true;
 }

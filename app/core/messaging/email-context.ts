@@ -8,6 +8,12 @@ export interface CheckoutEmailInput {
   checkout: { currency: string; totalPrice: number; subtotalPrice: number; recoveryUrl: string | null; lineItems: LineItem[] } | null;
   /** The message's signed unsubscribe link (messaging/unsubscribe.server.ts), `{{ unsubscribe_url }}`. */
   unsubscribeUrl?: string | null;
+  /**
+   * The discount code an earlier `discount_code` node of the journey made for this recipient (flows/actions.server.ts):
+   * `{{ discount.code }}`, `{{ discount.value }}` ("10%", "$5.00"), `{{ discount.expires_at }}` (a date in the store's
+   * zone); `discount` is empty when there is none, so `{% if discount.code %}` guards a section.
+   */
+  discount?: { code: string; value: string; expiresAt: string; expiresAtIso: string } | null;
 }
 
 export function checkoutEmailContext(input: CheckoutEmailInput): Record<string, unknown> {
@@ -16,6 +22,9 @@ export function checkoutEmailContext(input: CheckoutEmailInput): Record<string, 
   return {
     shop: { name: input.shop.name, email: input.shop.email ?? "" },
     unsubscribe_url: input.unsubscribeUrl ?? "",
+    discount: input.discount
+      ? { code: input.discount.code, value: input.discount.value, expires_at: input.discount.expiresAt, expires_at_iso: input.discount.expiresAtIso }
+      : { code: "", value: "", expires_at: "", expires_at_iso: "" },
     customer: { first_name: input.customer.firstName ?? "", last_name: input.customer.lastName ?? "", email: input.customer.email ?? "" },
     checkout: checkout
       ? {

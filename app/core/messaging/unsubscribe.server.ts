@@ -45,7 +45,8 @@ function sign(secret: string, messageId: string): string {
   return createHmac("sha256", secret).update(`unsubscribe:v1:${messageId}`).digest("base64url");
 }
 
-async function storedSecret(db: Db): Promise<string> {
+/** The stored signing key (made on first use); click links (links.server.ts) sign with it too. */
+export async function storedSecret(db: Db): Promise<string> {
   const existing = await db.systemSecret.findUnique({ where: { name: SECRET_NAME } });
   if (existing) return existing.value;
   try {

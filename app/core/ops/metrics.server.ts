@@ -25,7 +25,10 @@ function render(metrics: Metric[]): string {
 
 const seconds = (from: Date | null | undefined, now: Date) => (from ? Math.max(0, (now.getTime() - from.getTime()) / 1000) : 0);
 
-export async function collectMetrics(db: Db, now: Date): Promise<string> {
+/** Jobs per BullMQ queue and state (waiting, active, delayed), when the scale-out is configured. */
+export type QueueCounts = Record<string, Record<string, number>>;
+
+export async function collectMetrics(db: Db, now: Date, queues?: () => Promise<QueueCounts>): Promise<string> {
   const inbox = await db.inboxEvent.groupBy({ by: ["status"], _count: { _all: true } });
   const oldestPending = await db.inboxEvent.findFirst({ where: { status: "pending" }, orderBy: { receivedAt: "asc" }, select: { receivedAt: true } });
   const enrollments = await db.enrollment.groupBy({ by: ["status"], _count: { _all: true } });
@@ -33,6 +36,7 @@ export async function collectMetrics(db: Db, now: Date): Promise<string> {
   const steps = await db.stepRun.groupBy({ by: ["nodeType"], _count: { _all: true } });
   const messages = await db.message.groupBy({ by: ["status"], _count: { _all: true } });
   const events = await db.event.count();
+  const jobs = queues ? await queues().catch(() => null) : null;
 
   return render([
     { name: "nudgeflow_inbox_events", help: "Inbound deliveries by processing status.", type: "gauge", samples: inbox.map((row) => ({ labels: { status: row.status }, value: row._count._all })) },
@@ -42,5 +46,13 @@ export async function collectMetrics(db: Db, now: Date): Promise<string> {
     { name: "nudgeflow_step_lag_seconds", help: "How late the most overdue flow step is.", type: "gauge", samples: [{ value: seconds(oldestDue?.wakeAt, now) }] },
     { name: "nudgeflow_steps_total", help: "Flow steps run, by node type.", type: "counter", samples: steps.map((row) => ({ labels: { node_type: row.nodeType }, value: row._count._all })) },
     { name: "nudgeflow_messages", help: "Emails by status (sent, outbox, queued, failed, …).", type: "gauge", samples: messages.map((row) => ({ labels: { status: row.status }, value: row._count._all })) },
+    ...(jobs
+      ? [{
+          name: "nudgeflow_queue_jobs",
+          help: "BullMQ wake-up jobs by queue and state (REDIS_URL set); waiting is the queue's backlog.",
+          type: "gauge" as const,
+          samples: Object.entries(jobs).flatMap(([queue, states]) => Object.entries(states).map(([state, value]) => ({ labels: { queue, state }, value }))),
+        }]
+      : []),
   ]);
 }

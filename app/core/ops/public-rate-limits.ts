@@ -20,6 +20,8 @@ export const PUBLIC_LIMITS: PublicLimit[] = [
   { name: "sign-in", matches: (method, path) => method === "POST" && path === "/login", policy: { capacity: 20, refillPerSecond: 1 / 6 } },
   { name: "webhooks", matches: (_method, path) => path.startsWith("/webhooks/"), policy: { capacity: 1000, refillPerSecond: 200 } },
   { name: "unsubscribe", matches: (_method, path) => path.startsWith("/unsubscribe/"), policy: { capacity: 30, refillPerSecond: 1 } },
+  // Email link clicks: a person clicks a few links; a mail scanner may follow all of an email's links at once.
+  { name: "click", matches: (_method, path) => path.startsWith("/r/"), policy: { capacity: 60, refillPerSecond: 5 } },
   { name: "api", matches: (_method, path) => path.startsWith("/api/"), policy: { capacity: 300, refillPerSecond: 50 } },
   { name: "storefront", matches: (_method, path) => path.startsWith("/proxy/"), policy: { capacity: 300, refillPerSecond: 50 } },
   { name: "shopify-auth", matches: (_method, path) => path.startsWith("/auth/"), policy: { capacity: 60, refillPerSecond: 5 } },

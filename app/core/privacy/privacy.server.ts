@@ -126,6 +126,12 @@ export async function collectCustomerData(tx: DbTx, input: { workspaceId: string
     ? await tx.message.findMany({ where: { workspaceId, OR: messageOr }, include: { events: true }, orderBy: { createdAt: "asc" } })
     : [];
   const suppressions = subject.emails.length ? await tx.suppression.findMany({ where: { workspaceId, email: { in: subject.emails } } }) : [];
+  // What segments and predictions hold about them: tags, where they live, the segments they are in, the model's view.
+  const tags = ids.length ? await tx.customerTag.findMany({ where: { workspaceId, customerId: { in: ids } }, select: { customerId: true, tag: true }, orderBy: { tag: "asc" } }) : [];
+  const memberships = ids.length
+    ? await tx.segmentMembership.findMany({ where: { workspaceId, customerId: { in: ids } }, include: { segment: { select: { name: true } } }, orderBy: { enteredAt: "asc" } })
+    : [];
+  const predictions = ids.length ? await tx.customerPrediction.findMany({ where: { workspaceId, customerId: { in: ids } } }) : [];
   return toJson({
     subject: { externalCustomerId: input.externalCustomerId ?? null, email: normalizeEmail(input.email), found: ids.length > 0 || messages.length > 0 || checkouts.length > 0 || orders.length > 0 },
     customers,
@@ -140,6 +146,10 @@ export async function collectCustomerData(tx: DbTx, input: { workspaceId: string
     traces,
     messages,
     suppressions,
+    tags,
+    locations: customers.map((customer) => ({ customerId: customer.id, country: customer.country, region: customer.region, city: customer.city })),
+    segments: memberships.map((membership) => ({ customerId: membership.customerId, segmentId: membership.segmentId, name: membership.segment.name, enteredAt: membership.enteredAt })),
+    predictions,
   });
 }
 
@@ -160,6 +170,9 @@ export interface CustomerRedactionCounts {
   messageEvents: number;
   suppressions: number;
   privacyRequests: number;
+  tags: number;
+  segmentMemberships: number;
+  predictions: number;
 }
 
 /**
@@ -177,7 +190,7 @@ export async function redactCustomer(
   const linked = linkedTo(subject);
   const counts: CustomerRedactionCounts = {
     customers: 0, identities: 0, carts: 0, checkouts: 0, orders: 0, events: 0, inboxEvents: 0, enrollmentsExited: 0,
-    stepRuns: 0, traces: 0, messages: 0, messageEvents: 0, suppressions: 0, privacyRequests: 0,
+    stepRuns: 0, traces: 0, messages: 0, messageEvents: 0, suppressions: 0, privacyRequests: 0, tags: 0, segmentMemberships: 0, predictions: 0,
   };
 
   // Inbox rows first: finding them needs the events' customer links and the payloads as they are.
@@ -240,11 +253,25 @@ export async function redactCustomer(
     counts.inboxEvents += batches.length;
   }
 
-  // Profiles: anonymised, not deleted, so counts, spend and the anonymous links above still add up.
+  // Profiles: anonymised, not deleted, so counts, spend and the anonymous links above still add up. Where they
+  // live and their tags go; so do their segment memberships (each segment's count drops with them) and the
+  // model's predictions about them, which would otherwise cascade only with a deleted row. Order lines stay
+  // with their orders (titles and prices, nothing personal), as the anonymised orders do.
   if (ids.length) {
     counts.customers = (
-      await tx.customer.updateMany({ where: { workspaceId, id: { in: ids } }, data: { email: null, firstName: null, lastName: null, phone: null, acceptsMarketing: false } })
+      await tx.customer.updateMany({
+        where: { workspaceId, id: { in: ids } },
+        // redactedAt: segments never take the profile in again (its totals would still match rules).
+        data: { email: null, firstName: null, lastName: null, phone: null, acceptsMarketing: false, country: null, region: null, city: null, redactedAt: now },
+      })
     ).count;
+    counts.tags = (await tx.customerTag.deleteMany({ where: { workspaceId, customerId: { in: ids } } })).count;
+    const memberships = await tx.segmentMembership.groupBy({ by: ["segmentId"], where: { workspaceId, customerId: { in: ids } }, _count: { _all: true } });
+    counts.segmentMemberships = (await tx.segmentMembership.deleteMany({ where: { workspaceId, customerId: { in: ids } } })).count;
+    for (const { segmentId, _count } of memberships) {
+      await tx.segment.updateMany({ where: { id: segmentId, workspaceId }, data: { memberCount: { decrement: _count._all } } });
+    }
+    counts.predictions = (await tx.customerPrediction.deleteMany({ where: { workspaceId, customerId: { in: ids } } })).count;
     counts.identities = (await tx.customerIdentity.deleteMany({ where: { workspaceId, customerId: { in: ids } } })).count;
     counts.carts = (await tx.cart.updateMany({ where: { workspaceId, customerId: { in: ids } }, data: { customerId: null } })).count;
   }
@@ -310,8 +337,9 @@ function scrubBatch(payload: string, needles: string[]): string {
 // --- workspace erasure -----------------------------------------------------------------------------------
 
 /**
- * Erases the workspace's merchant data (Shopify's shop/redact, 48 h after uninstall): every customer, cart,
- * checkout, order, event, inbox row, flow, enrollment, message and suppression, and the shop's sessions. The
+ * Erases the workspace's merchant data (Shopify's shop/redact, 48 h after uninstall): every customer (with tags,
+ * segment memberships and predictions), cart, checkout, order (and its lines), event, inbox row, flow, enrollment,
+ * message, suppression, segment, prediction model and API key, and the shop's sessions. The
  * workspace and store rows stay (without sender identity or credentials) so the request's record has a home
  * and a reinstall starts clean. `keepInboxEventId` is the delivery being processed, kept to be marked done.
  */
@@ -332,11 +360,19 @@ export async function eraseWorkspaceData(tx: DbTx, input: { workspaceId: string;
     events: (await tx.event.deleteMany({ where })).count,
     inboxEvents: (await tx.inboxEvent.deleteMany({ where: { workspaceId, ...(input.keepInboxEventId ? { id: { not: input.keepInboxEventId } } : {}) } })).count,
     shipments: (await tx.shipment.deleteMany({ where })).count,
+    orderLines: (await tx.orderLine.deleteMany({ where })).count,
     orders: (await tx.order.deleteMany({ where })).count,
     checkouts: (await tx.checkout.deleteMany({ where })).count,
     carts: (await tx.cart.deleteMany({ where })).count,
     identities: (await tx.customerIdentity.deleteMany({ where })).count,
+    customerTags: (await tx.customerTag.deleteMany({ where })).count,
+    segmentMemberships: (await tx.segmentMembership.deleteMany({ where })).count,
+    segmentCountHistory: (await tx.segmentCountHistory.deleteMany({ where })).count,
+    segments: (await tx.segment.deleteMany({ where })).count,
+    predictions: (await tx.customerPrediction.deleteMany({ where })).count,
+    predictionModels: (await tx.predictionModel.deleteMany({ where })).count,
     customers: (await tx.customer.deleteMany({ where })).count,
+    apiKeys: (await tx.apiKey.deleteMany({ where })).count,
     suppressions: (await tx.suppression.deleteMany({ where })).count,
     syncStates: (await tx.syncState.deleteMany({ where })).count,
     privacyRequests: (await tx.privacyRequest.updateMany({ where, data: { email: null } })).count,

@@ -25,6 +25,8 @@ const PERSONAL_KEYS = new Set([
   "ip",
   "useragent",
   "user_agent",
+  // A customer's tags can say anything about them (the merchant's words).
+  "tags",
 ]);
 const ADDRESS_KEY = /address/i;
 

@@ -2,7 +2,7 @@
 // Idempotent (replaying an event changes nothing) and tolerant of out-of-order delivery (older updates
 // never overwrite newer ones).
 import type { DbTx } from "~/db.server";
-import type { Cart, CanonicalEvent, Checkout, CustomerRef, EventOfType, Order, Shipment } from "~/core/events";
+import type { Address, Cart, CanonicalEvent, Checkout, CustomerRef, EventOfType, Order, Shipment } from "~/core/events";
 
 export interface ProfileScope {
   workspaceId: string;
@@ -21,7 +21,14 @@ const NONE: ProfileChange = { customerId: null, checkoutId: null };
  * The unified profile for what a platform says about a person: found by the platform's id first, then by
  * normalized email; created when neither is known. Missing names and phone are filled in, never overwritten.
  */
-export async function resolveCustomer(tx: DbTx, scope: ProfileScope, ref: CustomerRef | null, email: string | null): Promise<string | null> {
+export async function resolveCustomer(
+  tx: DbTx,
+  scope: ProfileScope,
+  ref: CustomerRef | null,
+  email: string | null,
+  /** When the source said it (the event's time): tags and address follow the latest statement. */
+  statedAt: Date | null = null,
+): Promise<string | null> {
   const address = email ?? ref?.email ?? null;
   const externalId = ref?.externalId ?? null;
   if (!address && !externalId) return null;
@@ -39,7 +46,8 @@ export async function resolveCustomer(tx: DbTx, scope: ProfileScope, ref: Custom
   };
   if (!customer) {
     customer = await tx.customer.create({
-      data: { workspaceId: scope.workspaceId, email: address, ...details, acceptsMarketing: ref?.acceptsMarketing ?? false },
+      // The store a customer is first seen in is their store of origin, for good.
+      data: { workspaceId: scope.workspaceId, email: address, ...details, acceptsMarketing: ref?.acceptsMarketing ?? false, originStoreId: scope.storeId },
     });
   } else {
     const emailIsFree = address && !customer.email
@@ -53,6 +61,8 @@ export async function resolveCustomer(tx: DbTx, scope: ProfileScope, ref: Custom
       ...(ref?.acceptsMarketing !== null && ref?.acceptsMarketing !== undefined && ref.acceptsMarketing !== customer.acceptsMarketing
         ? { acceptsMarketing: ref.acceptsMarketing }
         : {}),
+      // Profiles made before the store of origin was recorded take the first store heard from since.
+      ...(customer.originStoreId === null ? { originStoreId: scope.storeId } : {}),
     };
     if (Object.keys(fill).length > 0) customer = await tx.customer.update({ where: { id: customer.id }, data: fill });
   }
@@ -61,7 +71,63 @@ export async function resolveCustomer(tx: DbTx, scope: ProfileScope, ref: Custom
       data: { workspaceId: scope.workspaceId, storeId: scope.storeId, customerId: customer.id, externalId },
     });
   }
+  if (ref && (ref.tags || ref.address)) await applyStatedFacts(tx, scope, customer.id, { tags: ref.tags ?? null, address: ref.address ?? null }, statedAt);
   return customer.id;
+}
+
+/** The customer reference a stored event's data carries, wherever its entity keeps it. */
+function statedRefOf(data: unknown): { tags?: unknown; address?: unknown } | null {
+  if (typeof data !== "object" || data === null) return null;
+  for (const key of ["customer", "order", "checkout", "cart"] as const) {
+    const entity = (data as Record<string, unknown>)[key];
+    if (typeof entity !== "object" || entity === null) continue;
+    const ref = key === "customer" ? entity : (entity as Record<string, unknown>).customer;
+    if (typeof ref === "object" && ref !== null) return ref;
+  }
+  return null;
+}
+
+/** Event types whose data can state a customer's tags or address. */
+const STATING_EVENT_TYPES = ["customer.add", "customer.update", "order.add", "order.update", "order.paid", "order.cancel", "checkout.create", "checkout.update", "cart.create", "cart.update"];
+/** How many newer events are looked at; out-of-order deliveries are a handful apart, not hundreds. */
+const NEWER_LOOKAHEAD = 50;
+
+/**
+ * Tags and address as the source states them. The latest statement wins, by when the source said it: an event
+ * delivered late (an older order after a newer customer update) does not overwrite what a newer stored event of
+ * the customer already stated. Tags replace the whole set (lower-cased, trimmed); an unstated part is left alone.
+ */
+async function applyStatedFacts(tx: DbTx, scope: ProfileScope, customerId: string, stated: { tags: string[] | null; address: Address | null }, statedAt: Date | null) {
+  let { tags, address } = stated;
+  if (statedAt) {
+    const newer = await tx.event.findMany({
+      where: { workspaceId: scope.workspaceId, customerId, type: { in: STATING_EVENT_TYPES }, occurredAt: { gt: statedAt } },
+      orderBy: { occurredAt: "desc" },
+      take: NEWER_LOOKAHEAD,
+      select: { data: true },
+    });
+    for (const event of newer) {
+      const ref = statedRefOf(event.data);
+      if (Array.isArray(ref?.tags)) tags = null;
+      if (ref?.address) address = null;
+    }
+  }
+  if (address) await tx.customer.update({ where: { id: customerId }, data: { country: address.country, region: address.region, city: address.city } });
+  if (tags) await replaceTags(tx, scope.workspaceId, customerId, tags);
+}
+
+/** Lower-cased and trimmed, so "VIP" and "vip " are one tag (segment rules ignore case). */
+export function normalizeTag(tag: string): string {
+  return tag.trim().toLowerCase();
+}
+
+async function replaceTags(tx: DbTx, workspaceId: string, customerId: string, tags: string[]) {
+  const wanted = new Set(tags.map(normalizeTag).filter((tag) => tag !== ""));
+  const existing = new Set((await tx.customerTag.findMany({ where: { customerId }, select: { tag: true } })).map((row) => row.tag));
+  const removed = [...existing].filter((tag) => !wanted.has(tag));
+  const added = [...wanted].filter((tag) => !existing.has(tag));
+  if (removed.length) await tx.customerTag.deleteMany({ where: { customerId, tag: { in: removed } } });
+  if (added.length) await tx.customerTag.createMany({ data: added.map((tag) => ({ workspaceId, customerId, tag })) });
 }
 
 /**
@@ -83,8 +149,8 @@ async function joinCart(tx: DbTx, scope: ProfileScope, cartToken: string | null,
  * who holds the cart wins, a stale event only fills a cart nobody claimed). Once the cart has a customer, the
  * checkouts already started from it that name nobody get that customer too.
  */
-async function applyCart(tx: DbTx, scope: ProfileScope, cart: Cart): Promise<ProfileChange> {
-  const identified = cart.customer ? await resolveCustomer(tx, scope, cart.customer, cart.customer.email) : null;
+async function applyCart(tx: DbTx, scope: ProfileScope, cart: Cart, statedAt: Date): Promise<ProfileChange> {
+  const identified = cart.customer ? await resolveCustomer(tx, scope, cart.customer, cart.customer.email, statedAt) : null;
   const activityAt = new Date(cart.updatedAt);
   const existing = await tx.cart.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: cart.token } } });
   const contents = cart.contentsKnown ? { currency: cart.currency, totalPrice: cart.totalPrice, lineItems: cart.lineItems } : {};
@@ -119,8 +185,8 @@ async function applyCart(tx: DbTx, scope: ProfileScope, cart: Cart): Promise<Pro
   return { customerId: identified ?? existing?.customerId ?? null, checkoutId: null };
 }
 
-async function applyCheckout(tx: DbTx, scope: ProfileScope, checkout: Checkout): Promise<ProfileChange> {
-  const customerId = await joinCart(tx, scope, checkout.cartToken, await resolveCustomer(tx, scope, checkout.customer, checkout.email));
+async function applyCheckout(tx: DbTx, scope: ProfileScope, checkout: Checkout, statedAt: Date): Promise<ProfileChange> {
+  const customerId = await joinCart(tx, scope, checkout.cartToken, await resolveCustomer(tx, scope, checkout.customer, checkout.email, statedAt));
   const activityAt = new Date(checkout.updatedAt);
   const existing = await tx.checkout.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: checkout.token } } });
   const order = await tx.order.findFirst({ where: { workspaceId: scope.workspaceId, storeId: scope.storeId, checkoutToken: checkout.token }, select: { id: true } });
@@ -170,8 +236,8 @@ async function refreshCustomerMetrics(tx: DbTx, workspaceId: string, customerId:
   });
 }
 
-async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order): Promise<ProfileChange> {
-  const customerId = await joinCart(tx, scope, order.cartToken, await resolveCustomer(tx, scope, order.customer, order.email));
+async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order, statedAt: Date): Promise<ProfileChange> {
+  const customerId = await joinCart(tx, scope, order.cartToken, await resolveCustomer(tx, scope, order.customer, order.email, statedAt));
   const fields = {
     name: order.name,
     customerId,
@@ -195,6 +261,7 @@ async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order): Promise<
       : existing
         ? await tx.order.update({ where: { id: existing.id }, data: fields })
         : await tx.order.create({ data: { workspaceId: scope.workspaceId, storeId: scope.storeId, externalId: order.externalId, ...fields } });
+  if (saved !== existing) await writeOrderLines(tx, scope.workspaceId, saved.id, order);
   let checkoutId: string | null = null;
   if (order.checkoutToken) {
     const checkout = await tx.checkout.findUnique({ where: { storeId_token: { storeId: scope.storeId, token: order.checkoutToken } } });
@@ -205,6 +272,26 @@ async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order): Promise<
   }
   if (customerId) await refreshCustomerMetrics(tx, scope.workspaceId, customerId);
   return { customerId, checkoutId };
+}
+
+/** The order's lines as rows (what segments ask about products and categories), rewritten with the order. */
+async function writeOrderLines(tx: DbTx, workspaceId: string, orderId: string, order: Order) {
+  await tx.orderLine.deleteMany({ where: { orderId } });
+  if (order.lineItems.length === 0) return;
+  await tx.orderLine.createMany({
+    data: order.lineItems.map((item, position) => ({
+      workspaceId,
+      orderId,
+      position,
+      productId: item.productId,
+      variantId: item.variantId,
+      sku: item.sku,
+      title: item.title,
+      category: item.category ?? null,
+      quantity: item.quantity,
+      price: item.price,
+    })),
+  });
 }
 
 /** Carrier statuses a parcel passes through before delivery: a late one never undoes "delivered". */
@@ -262,24 +349,25 @@ async function applyConsent(tx: DbTx, scope: ProfileScope, event: EventOfType<"c
 }
 
 export async function applyToProfiles(tx: DbTx, scope: ProfileScope, event: CanonicalEvent): Promise<ProfileChange> {
+  const statedAt = new Date(event.occurredAt);
   switch (event.type) {
     case "checkout.create":
     case "checkout.update":
-      return applyCheckout(tx, scope, event.data.checkout);
+      return applyCheckout(tx, scope, event.data.checkout, statedAt);
     case "cart.create":
     case "cart.update":
-      return applyCart(tx, scope, event.data.cart);
+      return applyCart(tx, scope, event.data.cart, statedAt);
     case "order.add":
     case "order.update":
     case "order.paid":
     case "order.cancel":
-      return applyOrder(tx, scope, event.data.order);
+      return applyOrder(tx, scope, event.data.order, statedAt);
     case "order.shipment.add":
     case "order.shipment.update":
       return applyShipment(tx, scope, event.data.shipment);
     case "customer.add":
     case "customer.update":
-      return { customerId: await resolveCustomer(tx, scope, event.data.customer, event.data.customer.email), checkoutId: null };
+      return { customerId: await resolveCustomer(tx, scope, event.data.customer, event.data.customer.email, statedAt), checkoutId: null };
     case "customer.delete":
       return applyCustomerDelete(tx, scope, event.data.customer.externalId);
     case "customer.consent.update":

@@ -4,6 +4,7 @@
 // to "now" or a calendar period in the store's time zone, so a rule means the same thing whenever it is read.
 import { z } from "zod";
 import { formatPath } from "~/core/flows/definition";
+import { formatMoney, minorUnitDigits } from "~/core/money";
 
 /** Number comparisons. */
 export const Comparison = z.enum(["eq", "neq", "gt", "gte", "lt", "lte"]);
@@ -99,9 +100,10 @@ export const BoughtCondition = z
   });
 
 /**
- * Cart and checkout state. `open_cart`: a cart with items, active in the last `withinDays`, idle at least
- * `idleHours`, not ordered. `abandoned_checkout`: a checkout started in the last `withinDays`, idle at least
- * `idleHours`, neither completed nor ordered.
+ * Cart and checkout state. `open_cart`: a cart with items, last active within the last `withinDays` and idle at
+ * least `idleHours`, not ordered (no checkout of it completed, no order by its customer since its last activity).
+ * `abandoned_checkout`: a checkout last active within the last `withinDays`, idle at least `idleHours`, neither
+ * completed nor ordered.
  */
 export const CartStateCondition = z.object({
   kind: z.literal("cart_state"),
@@ -283,3 +285,138 @@ export const BUILTIN_SEGMENT_DEFINITIONS: Record<BuiltinSegment, { name: string;
     rule: { kind: "group", match: "all", conditions: [{ kind: "metric", metric: "orders_count", op: "eq", value: 1 }] },
   },
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Words for rules: the builder's summary (describeRule) and the server's one-line explanations share them.
+
+export interface RuleNames {
+  /** Segment id → name. */
+  segments?: Record<string, string>;
+  /** Store id → name. */
+  stores?: Record<string, string>;
+}
+
+type Flavour = "count" | "money" | "plain";
+
+/** "more than 5", "over $500.00", "at least 3"… */
+export function comparisonWords(op: Comparison, value: string, flavour: Flavour = "plain"): string {
+  switch (op) {
+    case "gt":
+      return flavour === "count" ? `more than ${value}` : `over ${value}`;
+    case "gte":
+      return `at least ${value}`;
+    case "lt":
+      return flavour === "count" ? `fewer than ${value}` : `under ${value}`;
+    case "lte":
+      return `at most ${value}`;
+    case "eq":
+      return `exactly ${value}`;
+    case "neq":
+      return `other than ${value}`;
+  }
+}
+
+/** A major-units amount as money when the currency is known ("$500.00"), else as the number ("500"). */
+export function majorAmount(value: number, currency?: string): string {
+  if (!currency) return String(value);
+  return formatMoney({ amount: Math.round(value * 10 ** minorUnitDigits(currency)), currency });
+}
+
+export function windowWords(window: Window): string {
+  if ("days" in window) return window.days === 1 ? "in the last day" : `in the last ${window.days} days`;
+  return window.calendar === "this_month" ? "this month" : "this year";
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return count === 1 ? one : many;
+}
+
+function either(values: string[]): string {
+  return values.length <= 1 ? (values[0] ?? "") : `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
+}
+
+const METRIC_SUBJECT = {
+  days_since_last_order: "last order",
+  days_since_first_order: "first order",
+  days_since_created: "created",
+} as const;
+
+const DATE_SUBJECT = { created_at: "created", first_order_at: "first order", last_order_at: "last order" } as const;
+
+const PREDICTION_SUBJECT = {
+  churn_probability: "churn probability",
+  clv_12m: "expected 12-month spend",
+  expected_orders_12m: "expected orders in 12 months",
+  days_until_next_order: "next order expected in",
+} as const;
+
+/** One condition in words, without the customer's values: "more than 5 orders". */
+export function describeCondition(leaf: LeafCondition, names: RuleNames = {}, currency?: string): string {
+  switch (leaf.kind) {
+    case "email_domain":
+      return `email domain ${leaf.op === "is" ? "is" : "is not"} ${leaf.value}`;
+    case "location":
+      return `${leaf.field} ${leaf.op === "is" ? "is" : "is not"} ${either(leaf.values)}`;
+    case "tag":
+      return `${leaf.op === "has" ? "tagged" : "not tagged"} "${leaf.value}"`;
+    case "consent":
+      return leaf.acceptsMarketing ? "accepts email marketing" : "does not accept email marketing";
+    case "metric":
+      switch (leaf.metric) {
+        case "orders_count":
+          return `${comparisonWords(leaf.op, String(leaf.value), "count")} ${plural(leaf.value, "order")}`;
+        case "total_spent":
+          return `lifetime spend ${comparisonWords(leaf.op, majorAmount(leaf.value, currency), "money")}`;
+        case "average_order_value":
+          return `average order ${comparisonWords(leaf.op, majorAmount(leaf.value, currency), "money")}`;
+        default:
+          return `${METRIC_SUBJECT[leaf.metric]} ${comparisonWords(leaf.op, `${leaf.value} ${plural(leaf.value, "day")}`, "plain")} ago`;
+      }
+    case "date":
+      return `${DATE_SUBJECT[leaf.field]} ${leaf.op === "before" ? "before" : "on or after"} ${leaf.date}`;
+    case "orders_in_window":
+      return leaf.measure === "count"
+        ? `${comparisonWords(leaf.op, String(leaf.value), "count")} ${plural(leaf.value, "order")} ${windowWords(leaf.window)}`
+        : `spend ${comparisonWords(leaf.op, majorAmount(leaf.value, currency), "money")} ${windowWords(leaf.window)}`;
+    case "bought": {
+      const what = leaf.productId !== undefined ? `product ${leaf.productId}` : `from category "${leaf.category ?? ""}"`;
+      return `${leaf.op === "has" ? "bought" : "never bought"} ${what}${leaf.window ? ` ${windowWords(leaf.window)}` : ""}`;
+    }
+    case "cart_state": {
+      const thing = leaf.state === "open_cart" ? "open cart" : "abandoned checkout";
+      return `${leaf.op === "has" ? "has an" : "has no"} ${thing} (idle ${leaf.idleHours} h or more, active in the last ${leaf.withinDays} ${plural(leaf.withinDays, "day")})`;
+    }
+    case "engagement": {
+      const verb = { received: ["received", "receive"], opened: ["opened", "open"], clicked: ["clicked", "click"] }[leaf.action];
+      const period = leaf.days === 1 ? "in the last day" : `in the last ${leaf.days} days`;
+      return leaf.op === "has" ? `${verb[0]} an email ${period}` : `did not ${verb[1]} an email ${period}`;
+    }
+    case "store":
+      return `${leaf.op === "is" ? "first seen in" : "not first seen in"} ${either(leaf.storeIds.map((id) => names.stores?.[id] ?? id))}`;
+    case "segment":
+      return `${leaf.op === "in" ? "in" : "not in"} "${names.segments?.[leaf.segmentId] ?? leaf.segmentId}"`;
+    case "prediction":
+      switch (leaf.measure) {
+        case "clv_12m":
+          return `${PREDICTION_SUBJECT.clv_12m} ${comparisonWords(leaf.op, majorAmount(leaf.value, currency), "money")}`;
+        case "days_until_next_order":
+          return `${PREDICTION_SUBJECT.days_until_next_order} ${comparisonWords(leaf.op, `${leaf.value} ${plural(leaf.value, "day")}`)}`;
+        default:
+          return `${PREDICTION_SUBJECT[leaf.measure]} ${comparisonWords(leaf.op, String(leaf.value))}`;
+      }
+  }
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A rule in words for the builder: "Lifetime spend over 500 or more than 5 orders". */
+export function describeRule(rule: RuleGroup, names: RuleNames = {}, options: { currency?: string } = {}): string {
+  const walk = (group: RuleGroup, nested: boolean): string => {
+    const parts = group.conditions.map((condition) => (condition.kind === "group" ? walk(condition, true) : describeCondition(condition, names, options.currency)));
+    const text = parts.join(group.match === "all" ? " and " : " or ");
+    return nested && parts.length > 1 ? `(${text})` : text;
+  };
+  return capitalize(walk(rule, false));
+}

@@ -1,15 +1,13 @@
 // The demo workspace's simulated store: it "sends" canonical events through the same inbox as real platforms.
 import { randomUUID } from "node:crypto";
-import type { Db } from "~/db.server";
-import type { Clock } from "~/core/clock";
 import type { CanonicalEvent } from "~/core/events";
-import { storeDelivery } from "~/core/ingest/receive.server";
+import { storeDelivery, type ReceiveDeps } from "~/core/ingest/receive.server";
 
 const SHOPPERS = [
-  { firstName: "Maya", lastName: "Okafor" },
-  { firstName: "Liam", lastName: "Novak" },
-  { firstName: "Sofia", lastName: "Lindqvist" },
-  { firstName: "Kenji", lastName: "Arai" },
+  { firstName: "Maya", lastName: "Okafor", address: { country: "US", region: "NY", city: "Brooklyn" } },
+  { firstName: "Liam", lastName: "Novak", address: { country: "CA", region: "ON", city: "Toronto" } },
+  { firstName: "Sofia", lastName: "Lindqvist", address: { country: "SE", region: "AB", city: "Stockholm" } },
+  { firstName: "Kenji", lastName: "Arai", address: { country: "JP", region: "13", city: "Tokyo" } },
 ];
 const PRODUCTS = [
   { title: "Organic Sencha", variantTitle: "100 g tin", price: 1450 },
@@ -20,7 +18,7 @@ const PRODUCTS = [
 export class DemoStoreError extends Error {}
 
 /** Posts events from the demo store into the inbox, exactly as a platform webhook would arrive. */
-export async function postDemoEvents(deps: { db: Db; clock: Clock }, input: { workspaceId: string; events: CanonicalEvent[] }) {
+export async function postDemoEvents(deps: ReceiveDeps, input: { workspaceId: string; events: CanonicalEvent[] }) {
   const store = await deps.db.store.findFirst({ where: { workspaceId: input.workspaceId, platform: "demo" } });
   if (!store) throw new DemoStoreError("this workspace has no demo store");
   return storeDelivery(deps, {
@@ -39,7 +37,7 @@ export async function postDemoEvents(deps: { db: Db; clock: Clock }, input: { wo
  * A shopper who started a checkout `minutesAgo` minutes ago and left: with the abandoned-cart flow on and the
  * default of 61 minutes, the first reminder is due at once and shows in the outbox within a worker tick.
  */
-export async function simulateAbandonedCheckout(deps: { db: Db; clock: Clock }, input: { workspaceId: string; minutesAgo?: number }) {
+export async function simulateAbandonedCheckout(deps: ReceiveDeps, input: { workspaceId: string; minutesAgo?: number }) {
   const now = deps.clock.now();
   const shopper = SHOPPERS[now.getTime() % SHOPPERS.length];
   const items = PRODUCTS.slice(0, 1 + (now.getTime() % PRODUCTS.length));
@@ -56,7 +54,7 @@ export async function simulateAbandonedCheckout(deps: { db: Db; clock: Clock }, 
         token,
         cartToken: null,
         email,
-        customer: { externalId: null, email, firstName: shopper.firstName, lastName: shopper.lastName, phone: null, acceptsMarketing: true },
+        customer: { externalId: null, email, firstName: shopper.firstName, lastName: shopper.lastName, phone: null, acceptsMarketing: true, address: shopper.address },
         currency: "USD",
         totalPrice: total,
         subtotalPrice: total,

@@ -1,6 +1,8 @@
 // Workspaces, their stores and the people who sign in to the standalone admin.
 import { isUniqueViolation, type Db, type DbTx } from "~/db.server";
 import { isPlatform, type Platform } from "~/core/adapters/adapter";
+import { ensureBuiltinSegments } from "~/core/segments/segments.server";
+import { seedDemoHistory } from "./demo-history.server";
 import { generatePassword, hashPassword, verifyPassword } from "./passwords.server";
 
 export interface StoreRecord {
@@ -82,6 +84,7 @@ async function upsertShopifyStore(db: Db, input: { shop: string; details?: ShopD
     },
     include: { stores: true },
   });
+  await ensureBuiltinSegments(db, { workspaceId: workspace.id, now });
   return toStoreRecord(workspace.stores[0]);
 }
 
@@ -97,15 +100,19 @@ export const DEMO_EMAIL = "demo@nudgeflow.dev";
 export const DEMO_STORE_DOMAIN = "demo-store.nudgeflow.dev";
 
 /**
- * The demo workspace of the embedded default: a workspace, a simulated store and one user. Idempotent; each call
- * sets the user's password (the given one, or a fresh one) and returns it so the server can print it.
+ * The demo workspace of the embedded default: a workspace, a simulated store and one user, and with `history` a
+ * purchase history while it has no customers (demo-history.server.ts). Idempotent; each call sets the user's
+ * password (the given one, or a fresh one) and returns it so the server can print it.
  */
-export async function seedDemoWorkspace(db: Db, input: { password?: string; now: Date }) {
+export async function seedDemoWorkspace(db: Db, input: { password?: string; now: Date; history?: boolean }) {
   const password = input.password || generatePassword();
   const passwordHash = await hashPassword(password);
   const existing = await db.user.findUnique({ where: { email: DEMO_EMAIL } });
   if (existing) {
     await db.user.update({ where: { id: existing.id }, data: { passwordHash } });
+    const seeded = input.history ? await seedDemoHistory(db, { workspaceId: existing.workspaceId, now: input.now }) : 0;
+    // A history written straight to the tables is news to no segment: have the worker compute them afresh (silently).
+    if (seeded > 0) await db.segment.updateMany({ where: { workspaceId: existing.workspaceId }, data: { computedAt: null } });
     return { workspaceId: existing.workspaceId, email: DEMO_EMAIL, password };
   }
   const workspace = await db.workspace.create({
@@ -118,6 +125,9 @@ export async function seedDemoWorkspace(db: Db, input: { password?: string; now:
       users: { create: { email: DEMO_EMAIL, name: "Demo merchant", passwordHash } },
     },
   });
+  // With `history` (the demo the server seeds): two years of customers and orders, and predictions fitted to them.
+  if (input.history) await seedDemoHistory(db, { workspaceId: workspace.id, now: input.now });
+  await ensureBuiltinSegments(db, { workspaceId: workspace.id, now: input.now });
   return { workspaceId: workspace.id, email: DEMO_EMAIL, password };
 }
 
@@ -139,6 +149,11 @@ export async function getWorkspace(db: Db, input: { workspaceId: string }) {
   });
 }
 
+/** Workspaces by creation, at most `take` (the CLI picks the only one when there is exactly one). */
+export async function listWorkspaces(db: Db, input: { take: number }) {
+  return db.workspace.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: input.take, select: { id: true, name: true, isDemo: true } });
+}
+
 export async function findWorkspaceIdForShop(db: Db, shop: string): Promise<string | null> {
   const store = await db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: shop } } });
   return store?.workspaceId ?? null;
@@ -148,13 +163,14 @@ export async function findWorkspaceIdForShop(db: Db, shop: string): Promise<stri
  * A standalone workspace (a merchant without Shopify) with its first user, who signs in with this email and
  * password. Fails with a unique violation when the email already has a user.
  */
-export async function createWorkspaceWithUser(db: Db, input: { workspaceName: string; email: string; password: string; name?: string | null }) {
+export async function createWorkspaceWithUser(db: Db, input: { workspaceName: string; email: string; password: string; name?: string | null; now?: Date }) {
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password);
   const workspace = await db.workspace.create({
     data: { name: input.workspaceName, users: { create: { email, name: input.name ?? null, passwordHash } } },
     include: { users: { select: { id: true } } },
   });
+  await ensureBuiltinSegments(db, { workspaceId: workspace.id, now: input.now ?? workspace.createdAt });
   return { workspaceId: workspace.id, userId: workspace.users[0].id, email };
 }
 

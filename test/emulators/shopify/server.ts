@@ -1,6 +1,6 @@
 // A real HTTP server that answers what Nudgeflow asks of Shopify: the OAuth token endpoint (token exchange,
 // refresh of expiring offline tokens, migration to expiring tokens) and the GraphQL Admin API operations of
-// the app (NudgeflowShop, NudgeflowVariantImages). It also delivers signed webhooks to the app like Shopify does.
+// the app (NudgeflowShop, NudgeflowVariantDetails). It also delivers signed webhooks to the app like Shopify does.
 //
 // The app reaches it through SHOPIFY_ADMIN_API_ORIGIN: the request keeps Shopify's path and names the shop in
 // `x-shopify-shop-domain` (the real host would be the shop itself).
@@ -30,11 +30,13 @@ const MAX_NODES = 250;
 
 const INVALID_ACCESS_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
-export interface VariantImages {
+export interface VariantDetails {
   /** The variant's own image, or null when it has none. */
   imageUrl: string | null;
   /** The product's featured image, or null when it has none. */
   productImageUrl: string | null;
+  /** The product's type; absent answers "" as Shopify does for a product without one. */
+  productType?: string;
 }
 
 export interface EmulatedShop {
@@ -45,7 +47,26 @@ export interface EmulatedShop {
   currencyCode: string;
   ianaTimezone: string;
   /** Keyed by variant gid, e.g. `gid://shopify/ProductVariant/808950810`; unknown ids answer null. */
-  variants: Map<string, VariantImages>;
+  variants: Map<string, VariantDetails>;
+  /** Code discounts made with discountCodeBasicCreate, in order. */
+  discounts: EmulatedDiscount[];
+  /** Customer tags by customer gid (tagsAdd / tagsRemove). Customers are not otherwise modelled: any id is accepted. */
+  customerTags: Map<string, Set<string>>;
+}
+
+/** A basic code discount as the emulator recorded it (the mutation's input, with its id). */
+export interface EmulatedDiscount {
+  id: string;
+  title: string;
+  code: string;
+  startsAt: string;
+  endsAt: string | null;
+  /** Customer gids it is limited to; null for all customers. */
+  customers: string[] | null;
+  percentage: number | null;
+  amount: string | null;
+  usageLimit: number | null;
+  appliesOncePerCustomer: boolean;
 }
 
 export interface ShopSeed {
@@ -54,7 +75,7 @@ export interface ShopSeed {
   currencyCode?: string;
   ianaTimezone?: string;
   /** Keyed by numeric variant id or by gid. */
-  variants?: Record<string, VariantImages>;
+  variants?: Record<string, VariantDetails>;
 }
 
 export interface IssuedToken {
@@ -183,7 +204,7 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
     if (seed.email !== undefined) shop.email = seed.email;
     if (seed.currencyCode !== undefined) shop.currencyCode = seed.currencyCode;
     if (seed.ianaTimezone !== undefined) shop.ianaTimezone = seed.ianaTimezone;
-    for (const [id, images] of Object.entries(seed.variants ?? {})) shop.variants.set(variantGid(id), images);
+    for (const [id, details] of Object.entries(seed.variants ?? {})) shop.variants.set(variantGid(id), details);
     shops.set(domain, shop);
     return shop;
   }
@@ -411,7 +432,7 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
           },
           extensions: { cost: spend(shop, 1, 1) },
         });
-      case "NudgeflowVariantImages": {
+      case "NudgeflowVariantDetails": {
         const ids = variables.ids;
         if (!Array.isArray(ids) || !ids.every((id): id is string => typeof id === "string")) {
           return reply(200, {
@@ -433,17 +454,91 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
           return reply(200, { errors: [{ message: `The number of ids cannot exceed ${MAX_NODES}`, path: ["nodes"] }] });
         }
         const nodes = ids.map((id) => {
-          const images = state.variants.get(id);
-          if (!images) return null;
+          const details = state.variants.get(id);
+          if (!details) return null;
           return {
             id,
-            image: images.imageUrl === null ? null : { url: images.imageUrl },
-            product: { featuredImage: images.productImageUrl === null ? null : { url: images.productImageUrl } },
+            image: details.imageUrl === null ? null : { url: details.imageUrl },
+            product: {
+              productType: details.productType ?? "",
+              featuredImage: details.productImageUrl === null ? null : { url: details.productImageUrl },
+            },
           };
         });
         // Each object costs a point: the variant, its image, its product and the product's image.
         const actual = nodes.reduce((sum, node) => sum + (node ? 2 + (node.image ? 1 : 0) + (node.product.featuredImage ? 1 : 0) : 0), 0);
         return reply(200, { data: { nodes }, extensions: { cost: spend(shop, Math.max(1, ids.length * 4), Math.max(1, actual)) } });
+      }
+      case "NudgeflowDiscountCreate": {
+        // discountCodeBasicCreate(basicCodeDiscount: DiscountCodeBasicInput!): the fields Shopify requires on
+        // create (title, code, startsAt, context or the deprecated customerSelection, customerGets), codes unique
+        // per shop (case-insensitively), answered as DiscountCodeBasicCreatePayload.
+        const input = isRecord(variables.basicCodeDiscount) ? variables.basicCodeDiscount : null;
+        const userError = (field: string[], code: string, message: string) =>
+          reply(200, { data: { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [{ field, code, message }] } }, extensions: { cost: spend(shop, 10, 10) } });
+        if (!input) {
+          return reply(200, { errors: [{ message: "Variable $basicCodeDiscount of type DiscountCodeBasicInput! was provided invalid value" }] });
+        }
+        const code = typeof input.code === "string" ? input.code : "";
+        if (!code) return userError(["basicCodeDiscount", "code"], "BLANK", "Code can't be blank");
+        if (typeof input.title !== "string" || !input.title) return userError(["basicCodeDiscount", "title"], "BLANK", "Title can't be blank");
+        if (typeof input.startsAt !== "string") return userError(["basicCodeDiscount", "startsAt"], "BLANK", "Starts at can't be blank");
+        if (state.discounts.some((discount) => discount.code.toLowerCase() === code.toLowerCase())) {
+          return userError(["basicCodeDiscount", "code"], "TAKEN", "Code must be unique. Please try a different code.");
+        }
+        const selection = isRecord(input.context) ? input.context : isRecord(input.customerSelection) ? input.customerSelection : null;
+        if (!selection) return userError(["basicCodeDiscount", "context"], "BLANK", "Context can't be blank");
+        const customers = isRecord(selection.customers) && Array.isArray(selection.customers.add) ? selection.customers.add.map(String) : null;
+        if (!customers && selection.all !== true) return userError(["basicCodeDiscount", "context"], "INVALID", "Context must select customers");
+        const gets = isRecord(input.customerGets) && isRecord(input.customerGets.value) ? input.customerGets.value : null;
+        const percentage = gets && typeof gets.percentage === "number" ? gets.percentage : null;
+        const amount = gets && isRecord(gets.discountAmount) && typeof gets.discountAmount.amount === "string" ? gets.discountAmount.amount : null;
+        if (percentage === null && amount === null) return userError(["basicCodeDiscount", "customerGets", "value"], "BLANK", "Value can't be blank");
+        if (percentage !== null && (percentage <= 0 || percentage > 1)) {
+          return userError(["basicCodeDiscount", "customerGets", "value", "percentage"], "VALUE_OUTSIDE_RANGE", "Value must be between 0.0 and 1.0");
+        }
+        const endsAt = typeof input.endsAt === "string" ? input.endsAt : null;
+        if (endsAt && Date.parse(endsAt) <= Date.parse(input.startsAt)) {
+          return userError(["basicCodeDiscount", "endsAt"], "INVALID", "Ends at needs to be after starts_at");
+        }
+        const discount: EmulatedDiscount = {
+          id: `gid://shopify/DiscountCodeNode/${1000 + state.discounts.length + 1}`,
+          title: input.title,
+          code,
+          startsAt: input.startsAt,
+          endsAt,
+          customers,
+          percentage,
+          amount,
+          usageLimit: typeof input.usageLimit === "number" ? input.usageLimit : null,
+          appliesOncePerCustomer: input.appliesOncePerCustomer === true,
+        };
+        state.discounts.push(discount);
+        return reply(200, {
+          data: {
+            discountCodeBasicCreate: {
+              codeDiscountNode: { id: discount.id, codeDiscount: { endsAt: discount.endsAt, usageLimit: discount.usageLimit, codes: { nodes: [{ code }] } } },
+              userErrors: [],
+            },
+          },
+          extensions: { cost: spend(shop, 10, 10) },
+        });
+      }
+      case "NudgeflowTagsAdd":
+      case "NudgeflowTagsRemove": {
+        const mutation = operationName === "NudgeflowTagsAdd" ? "tagsAdd" : "tagsRemove";
+        const id = typeof variables.id === "string" ? variables.id : "";
+        const tags = Array.isArray(variables.tags) ? variables.tags.map(String) : [];
+        if (!/^gid:\/\/shopify\/Customer\/\d+$/.test(id)) {
+          return reply(200, { data: { [mutation]: { node: null, userErrors: [{ field: ["id"], message: "Invalid global id" }] } }, extensions: { cost: spend(shop, 10, 10) } });
+        }
+        const current = state.customerTags.get(id) ?? new Set<string>();
+        for (const tag of tags) {
+          if (mutation === "tagsAdd") current.add(tag.trim());
+          else current.delete(tag.trim());
+        }
+        state.customerTags.set(id, current);
+        return reply(200, { data: { [mutation]: { node: { id }, userErrors: [] } }, extensions: { cost: spend(shop, 10, 10) } });
       }
       default:
         return reply(200, {
@@ -513,6 +608,8 @@ function defaultShop(domain: string): EmulatedShop {
     currencyCode: "USD",
     ianaTimezone: "America/New_York",
     variants: new Map(),
+    discounts: [],
+    customerTags: new Map(),
   };
 }
 

@@ -2,7 +2,7 @@
 // the expiring token is close to its end, through @shopify/shopify-api (which also handles retries).
 import "@shopify/shopify-api/adapters/node";
 import { ApiVersion, shopifyApi, type Session } from "@shopify/shopify-api";
-import type { StoreApi } from "../adapter";
+import type { StoreApi, VariantDetails } from "../adapter";
 import { routeShopifyRequestsTo } from "./admin-origin.server";
 import type { ShopifySessionStorage } from "./session-storage.server";
 
@@ -71,28 +71,32 @@ export async function fetchShopDetails(admin: ShopifyAdmin, shop: string): Promi
   return data.shop;
 }
 
-const VARIANT_IMAGES_QUERY = `query NudgeflowVariantImages($ids: [ID!]!) {
-  nodes(ids: $ids) { ... on ProductVariant { id image { url } product { featuredImage { url } } } }
+const VARIANT_DETAILS_QUERY = `query NudgeflowVariantDetails($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on ProductVariant { id image { url } product { productType featuredImage { url } } } }
 }`;
-interface VariantImageNode {
+interface VariantDetailsNode {
   id: string;
   image: { url: string } | null;
-  product: { featuredImage: { url: string } | null } | null;
+  product: { productType: string | null; featuredImage: { url: string } | null } | null;
 }
 
 /** The StoreApi of one Shopify shop. */
 export function shopifyStoreApi(admin: ShopifyAdmin, shop: string): StoreApi {
   return {
-    async variantImages(variantIds) {
-      const images = new Map<string, string>();
-      if (variantIds.length === 0) return images;
+    async variantDetails(variantIds) {
+      const details = new Map<string, VariantDetails>();
+      if (variantIds.length === 0) return details;
       const ids = [...new Set(variantIds)].slice(0, 250).map((id) => `gid://shopify/ProductVariant/${id}`);
-      const data = await admin.graphql<{ nodes: (VariantImageNode | null)[] }>(shop, VARIANT_IMAGES_QUERY, { ids });
+      const data = await admin.graphql<{ nodes: (VariantDetailsNode | null)[] }>(shop, VARIANT_DETAILS_QUERY, { ids });
       for (const node of data.nodes) {
-        const url = node?.image?.url ?? node?.product?.featuredImage?.url;
-        if (node && url) images.set(node.id.slice(node.id.lastIndexOf("/") + 1), url);
+        if (!node?.id) continue; // unknown ids (and non-variant nodes) answer null or {}
+        details.set(node.id.slice(node.id.lastIndexOf("/") + 1), {
+          imageUrl: node.image?.url ?? node.product?.featuredImage?.url ?? null,
+          // Shopify answers "" for a product without a type.
+          category: node.product?.productType?.trim() || null,
+        });
       }
-      return images;
+      return details;
     },
   };
 }

@@ -7,6 +7,14 @@ const Id = z.union([z.number(), z.string()]);
 const DecimalString = z.union([z.string(), z.number()]);
 const Nullable = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? null);
 
+/** The parts of a Shopify address a profile keeps: ISO country code, province code, city. */
+export const ShopifyAddress = z.object({
+  country_code: Nullable(z.string()),
+  province_code: Nullable(z.string()),
+  city: Nullable(z.string()),
+});
+export type ShopifyAddress = z.infer<typeof ShopifyAddress>;
+
 export const ShopifyCustomer = z.object({
   id: Id,
   admin_graphql_api_id: z.string().optional(),
@@ -17,6 +25,9 @@ export const ShopifyCustomer = z.object({
   created_at: Nullable(z.string()),
   updated_at: Nullable(z.string()),
   email_marketing_consent: Nullable(z.object({ state: Nullable(z.string()) })),
+  /** "vip, newsletter" (absent from the 2026-07 samples; older versions and some shops' payloads carry it). */
+  tags: z.union([z.string(), z.array(z.string())]).nullish(),
+  default_address: Nullable(ShopifyAddress),
 });
 export type ShopifyCustomer = z.infer<typeof ShopifyCustomer>;
 
@@ -28,6 +39,8 @@ export const ShopifyLineItem = z.object({
   variant_title: Nullable(z.string()),
   quantity: z.number().int(),
   price: DecimalString,
+  /** Not in order or checkout webhooks (a product field); read when a payload does carry it. */
+  product_type: Nullable(z.string()),
 });
 export type ShopifyLineItem = z.infer<typeof ShopifyLineItem>;
 
@@ -53,6 +66,8 @@ export const ShopifyCheckout = z.object({
   subtotal_price: DecimalString,
   line_items: z.array(ShopifyLineItem),
   abandoned_checkout_url: Nullable(z.string()),
+  billing_address: Nullable(ShopifyAddress),
+  shipping_address: Nullable(ShopifyAddress),
   created_at: z.string(),
   updated_at: z.string(),
   completed_at: Nullable(z.string()),
@@ -72,6 +87,8 @@ export const ShopifyOrder = z.object({
   total_price: DecimalString,
   line_items: z.array(ShopifyLineItem),
   financial_status: Nullable(z.string()),
+  billing_address: Nullable(ShopifyAddress),
+  shipping_address: Nullable(ShopifyAddress),
   created_at: z.string(),
   processed_at: Nullable(z.string()),
   cancelled_at: Nullable(z.string()),

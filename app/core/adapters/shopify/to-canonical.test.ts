@@ -34,6 +34,57 @@ describe("Shopify payloads to canonical events", () => {
     expect(result.ok && result.events[0].type === "order.add" && result.events[0].data.order.externalId).toBe("820982911946154508");
   });
 
+  it("maps customers/create's default address (ISO country, province code, city); tags unsaid when the payload has none", () => {
+    // GIVEN the recorded 2026-07 customers/create sample: default address in Ottawa, ON, CA; no tags field
+    const result = shopifyToCanonical({ topic: "customers/create", payload: fixture("shopify", "customers_create"), receivedAt }, store);
+    if (!result.ok) throw new Error(result.error);
+    const [event] = result.events;
+    if (event.type !== "customer.add") throw new Error("expected customer.add");
+    // THEN the address is stated and tags are null ("not said"), not [] ("no tags")
+    expect(event.data.customer.address).toEqual({ country: "CA", region: "ON", city: "Ottawa" });
+    expect(event.data.customer.tags).toBeNull();
+  });
+
+  it("splits Shopify's comma-separated tags, trimmed, without empties; an empty string means no tags", () => {
+    const tagged = shopifyToCanonical({ topic: "customers/update", payload: { ...fixture("shopify", "customers_update"), tags: "VIP, wholesale ,,newsletter" }, receivedAt }, store);
+    const untagged = shopifyToCanonical({ topic: "customers/update", payload: { ...fixture("shopify", "customers_update"), tags: "" }, receivedAt }, store);
+    if (!tagged.ok || !untagged.ok) throw new Error("mapping failed");
+    const [a] = tagged.events;
+    const [b] = untagged.events;
+    if (a.type !== "customer.update" || b.type !== "customer.update") throw new Error("expected customer.update");
+    expect(a.data.customer.tags).toEqual(["VIP", "wholesale", "newsletter"]);
+    expect(b.data.customer.tags).toEqual([]);
+  });
+
+  it("takes an order's customer address from the customer's default address, else billing, else shipping", () => {
+    // GIVEN the recorded orders/create sample: customer default address Ottawa, ON, CA; billing and shipping in KY, US
+    const payload = fixture("shopify", "orders_create");
+    const mapOrder = (body: Record<string, unknown>) => {
+      const result = shopifyToCanonical({ topic: "orders/create", payload: body, receivedAt }, store);
+      if (!result.ok) throw new Error(result.error);
+      const [event] = result.events;
+      if (event.type !== "order.add") throw new Error("expected order.add");
+      return event.data.order;
+    };
+    expect(mapOrder(payload).customer?.address).toEqual({ country: "CA", region: "ON", city: "Ottawa" });
+    // WHEN the customer carries no default address, the billing address stands in; without billing, shipping
+    const customer = { ...(payload.customer as Record<string, unknown>), default_address: null };
+    expect(mapOrder({ ...payload, customer }).customer?.address).toEqual({ country: "US", region: "KY", city: "Shippington" });
+    const shipping = { ...(payload.shipping_address as Record<string, unknown>), city: "Lexington" };
+    expect(mapOrder({ ...payload, customer, billing_address: null, shipping_address: shipping }).customer?.address).toEqual({ country: "US", region: "KY", city: "Lexington" });
+    // AND line items have no category: product_type is not in order webhooks
+    expect(mapOrder(payload).lineItems.every((item) => item.category === null)).toBe(true);
+  });
+
+  it("maps a checkout's guest to the billing address (the checkouts/create sample's customer has a default address)", () => {
+    const payload = fixture("shopify", "checkouts_create");
+    const result = shopifyToCanonical({ topic: "checkouts/create", payload: { ...payload, customer: null }, receivedAt }, store);
+    if (!result.ok) throw new Error(result.error);
+    const [event] = result.events;
+    if (event.type !== "checkout.create") throw new Error("expected checkout.create");
+    expect(event.data.checkout.customer?.address).toEqual({ country: "US", region: "KY", city: "Billtown" });
+  });
+
   it("strips the ?key= suffix from cart tokens", () => {
     const payload = { ...fixture("shopify", "carts_update"), token: "c1-abc?key=secret" };
     const result = shopifyToCanonical({ topic: "carts/update", payload, receivedAt }, store);

@@ -2,9 +2,10 @@
 import type { z } from "zod";
 import { normalizeCartToken, normalizeEmail, toIsoUtc, type CanonicalEvent, type CustomerRef, type LineItem } from "~/core/events";
 import type { Delivery, MappingResult, StoreContext } from "../adapter";
-import { canonicalEvent, mapped, minorUnits, parsePayload, requiredDate } from "../mapping";
+import { canonicalAddress, canonicalEvent, firstAddress, mapped, minorUnits, parsePayload, requiredDate, tagList } from "../mapping";
 import { CART_CAPTURE_TOPIC, CartCaptureDelivery, type CartCaptureItem } from "./cart-capture";
 import {
+  type ShopifyAddress,
   ShopifyCart,
   ShopifyCheckout,
   ShopifyCustomer,
@@ -62,10 +63,24 @@ function lineItems(items: z.infer<typeof ShopifyLineItem>[], currency: string): 
     quantity: item.quantity,
     price: minorUnits(item.price, currency, `line_items.${index}.price`),
     imageUrl: null, // not in webhooks; filled in from the Admin API (see hydrate)
+    category: item.product_type?.trim() || null, // product_type is not in order webhooks: null until hydrated
   }));
 }
 
-function customerRef(customer: ShopifyCustomer | null, contactEmail: string | null, acceptsMarketing: boolean | null): CustomerRef | null {
+function address(value: ShopifyAddress | null | undefined) {
+  return canonicalAddress(value ? { country: value.country_code, region: value.province_code, city: value.city } : null);
+}
+
+/**
+ * Who a record belongs to. `fallbackAddresses` (an order's or checkout's billing, then shipping address) stand in
+ * when the customer's own default address is absent: the latest word on where the customer lives.
+ */
+function customerRef(
+  customer: ShopifyCustomer | null,
+  contactEmail: string | null,
+  acceptsMarketing: boolean | null,
+  fallbackAddresses: (ShopifyAddress | null)[] = [],
+): CustomerRef | null {
   if (!customer && !contactEmail) return null;
   const consent = customer?.email_marketing_consent?.state;
   return {
@@ -75,6 +90,8 @@ function customerRef(customer: ShopifyCustomer | null, contactEmail: string | nu
     lastName: customer?.last_name ?? null,
     phone: customer?.phone ?? null,
     acceptsMarketing: consent ? consent === "subscribed" : acceptsMarketing,
+    tags: tagList(customer?.tags),
+    address: firstAddress(address(customer?.default_address), ...fallbackAddresses.map(address)),
   };
 }
 
@@ -168,7 +185,7 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           token: checkout.token,
           cartToken: checkout.cart_token ? normalizeCartToken(checkout.cart_token) : null,
           email: normalizeEmail(checkout.email) ?? normalizeEmail(checkout.customer?.email),
-          customer: customerRef(checkout.customer, checkout.email, checkout.buyer_accepts_marketing),
+          customer: customerRef(checkout.customer, checkout.email, checkout.buyer_accepts_marketing, [checkout.billing_address, checkout.shipping_address]),
           currency: checkout.currency,
           totalPrice: minorUnits(checkout.total_price, checkout.currency, "total_price"),
           subtotalPrice: minorUnits(checkout.subtotal_price, checkout.currency, "subtotal_price"),
@@ -195,7 +212,7 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           checkoutToken: order.checkout_token,
           cartToken: order.cart_token ? normalizeCartToken(order.cart_token) : null,
           email: normalizeEmail(contact) ?? normalizeEmail(order.customer?.email),
-          customer: customerRef(order.customer, contact, order.buyer_accepts_marketing),
+          customer: customerRef(order.customer, contact, order.buyer_accepts_marketing, [order.billing_address, order.shipping_address]),
           currency: order.currency,
           totalPrice: minorUnits(order.total_price, order.currency, "total_price"),
           lineItems: lineItems(order.line_items, order.currency),

@@ -100,7 +100,11 @@ export function wooActions(store: StoreConnection, fetchImpl?: typeof fetch): St
         if (!coupon.success) return { ok: false, error: `unexpected answer to POST /coupons: ${describeZodError(coupon.error)}` };
         return { ok: true, value: { code: coupon.data.code, externalId: String(coupon.data.id) } };
       } catch (error) {
-        if (error instanceof WooCommerceApiError) return { ok: false, error: error.message };
+        if (error instanceof WooCommerceApiError) {
+          if (error.message.includes("woocommerce_rest_coupon_code_already_exists")) return { ok: false, conflict: true, error: error.message };
+          const passing = error.kind === "network" || (error.status !== null && (error.status === 429 || error.status >= 500));
+          return passing ? { ok: false, retryable: true, error: error.message } : { ok: false, error: error.message };
+        }
         throw error;
       }
     },

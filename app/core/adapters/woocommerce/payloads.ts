@@ -13,6 +13,11 @@ export const WooAddress = z.looseObject({
   last_name: z.string().default(""),
   email: z.string().nullish(),
   phone: z.string().nullish(),
+  /** ISO alpha-2 ("US"), "" when not filled in. */
+  country: z.string().nullish(),
+  /** The state/county code ("CA"), "" when not filled in. */
+  state: z.string().nullish(),
+  city: z.string().nullish(),
 });
 export type WooAddress = z.infer<typeof WooAddress>;
 

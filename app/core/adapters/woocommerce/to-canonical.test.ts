@@ -26,8 +26,8 @@ describe("WooCommerce payloads → canonical events", () => {
       customer: { externalId: null, email: "john.doe@example.com", firstName: "John", lastName: "Doe", phone: "(555) 555-5555", acceptsMarketing: null },
     });
     expect(event.data.order.lineItems).toEqual([
-      { productId: "93", variantId: null, sku: null, title: "Woo Single #1", variantTitle: null, quantity: 2, price: 300, imageUrl: null },
-      { productId: "22", variantId: "23", sku: "Bar3", title: "Ship Your Idea – Color: Black, Size: M Test", variantTitle: null, quantity: 1, price: 1200, imageUrl: null },
+      { productId: "93", variantId: null, sku: null, title: "Woo Single #1", variantTitle: null, quantity: 2, price: 300, imageUrl: null, category: null },
+      { productId: "22", variantId: "23", sku: "Bar3", title: "Ship Your Idea – Color: Black, Size: M Test", variantTitle: null, quantity: 1, price: 1200, imageUrl: null, category: null },
     ]);
   });
 
@@ -52,6 +52,29 @@ describe("WooCommerce payloads → canonical events", () => {
       data: { customer: { externalId: "25", email: "john.doe@example.com", firstName: "John", lastName: "Doe", phone: "(555) 555-5555", acceptsMarketing: null, createdAt: "2017-03-21T19:09:28.000Z", updatedAt: "2017-03-21T19:09:30.000Z" } },
     });
     expect(updated.events[0]).toMatchObject({ type: "customer.update", occurredAt: "2017-03-21T19:09:30.000Z" });
+  });
+
+  it("takes the customer's place from the billing address, and says nothing about tags (WooCommerce has none)", () => {
+    // GIVEN the docs' customer 25 and order 727, both billed in San Francisco, CA, US
+    const customer = wooCommerceToCanonical({ topic: "customer.updated", payload: fixture("woocommerce", "customer"), receivedAt }, store);
+    const order = wooCommerceToCanonical({ topic: "order.created", payload: fixture("woocommerce", "order"), receivedAt }, store);
+    if (!customer.ok || !order.ok) throw new Error("mapping failed");
+    const [customerEvent] = customer.events;
+    const [orderEvent] = order.events;
+    if (customerEvent.type !== "customer.update" || orderEvent.type !== "order.add") throw new Error("unexpected event types");
+    // THEN both state the address as ISO country, state code and city; tags stay unsaid (null), not "no tags"
+    const place = { country: "US", region: "CA", city: "San Francisco" };
+    expect(customerEvent.data.customer).toMatchObject({ address: place, tags: null });
+    expect(orderEvent.data.order.customer).toMatchObject({ address: place, tags: null });
+  });
+
+  it("states no address when the billing address is left blank", () => {
+    const payload = { ...fixture("woocommerce", "customer"), billing: { first_name: "", last_name: "", email: "john.doe@example.com", country: "", state: "", city: "" } };
+    const result = wooCommerceToCanonical({ topic: "customer.updated", payload, receivedAt }, store);
+    if (!result.ok) throw new Error(result.error);
+    const [event] = result.events;
+    if (event.type !== "customer.update") throw new Error("expected customer.update");
+    expect(event.data.customer.address).toBeNull();
   });
 
   it("says why a payload cannot be mapped, and refuses topics it does not know", () => {

@@ -1,8 +1,8 @@
 // WooCommerce webhook and REST payloads → canonical events. The only place that knows WooCommerce's shapes.
 import { normalizeEmail, toIsoUtc, type CanonicalEvent, type CustomerRef, type LineItem } from "~/core/events";
 import type { Delivery, MappingResult, StoreContext } from "../adapter";
-import { canonicalEvent, mapped, minorUnits, parsePayload, requiredDate } from "../mapping";
-import { WooCustomer, WooOrder, type WooLineItem } from "./payloads";
+import { canonicalAddress, canonicalEvent, mapped, minorUnits, parsePayload, requiredDate } from "../mapping";
+import { WooCustomer, WooOrder, type WooAddress, type WooLineItem } from "./payloads";
 
 /** The webhook topics the app registers on each store (connect.server.ts), and what sync stores its records as. */
 export const WOOCOMMERCE_TOPICS = ["order.created", "order.updated", "customer.created", "customer.updated"] as const;
@@ -65,8 +65,14 @@ function lineItems(items: WooLineItem[], currency: string): LineItem[] {
       quantity: item.quantity,
       price: item.quantity > 0 ? Math.round(subtotal / item.quantity) : minorUnits(item.price, currency, `line_items.${index}.price`),
       imageUrl: null,
+      category: null, // line items carry no category; a product lookup would (see docs/decisions/0019)
     };
   });
+}
+
+/** The billing address's place: WooCommerce sends "" for what was not filled in. */
+function address(billing: WooAddress | null | undefined) {
+  return canonicalAddress(billing ? { country: billing.country, region: billing.state, city: billing.city } : null);
 }
 
 
@@ -83,6 +89,8 @@ function mapOrder(topic: "order.created" | "order.updated", payload: unknown): C
           lastName: order.billing.last_name || null,
           phone: order.billing.phone || null,
           acceptsMarketing: null, // WooCommerce core keeps no email-marketing consent
+          tags: null, // WooCommerce core has no customer tags
+          address: address(order.billing),
         }
       : null;
   const placedAt = gmtDate(order.date_created_gmt, "date_created_gmt");
@@ -119,6 +127,8 @@ function mapCustomer(topic: "customer.created" | "customer.updated", payload: un
       lastName: customer.last_name || customer.billing?.last_name || null,
       phone: customer.billing?.phone || null,
       acceptsMarketing: null,
+      tags: null,
+      address: address(customer.billing),
       createdAt,
       updatedAt,
     },

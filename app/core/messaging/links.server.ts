@@ -1,0 +1,79 @@
+// Click tracking without the provider's: every link of an email's HTML goes through `/r/<token>`, where the token
+// is `<message id>.<link index>.<the URL, base64url>.<HMAC-SHA256 of the three>`, signed with the same key as the
+// unsubscribe links (UNSUBSCRIBE_SECRET, else the stored one). The redirect only goes where the signature says
+// the email's template pointed: a token altered in any part is refused (404). Each click is a MessageEvent
+// (provider "nudgeflow"); repeats within the same second (a double click, a prefetch and the click) are one.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { isUniqueViolation, type Db } from "~/db.server";
+import type { Clock } from "~/core/clock";
+import { storedSecret } from "./unsubscribe.server";
+
+export interface ClickLinks {
+  /** A signer for one message's links, for the renderer: (URL, index in the email) → the tracked URL. */
+  forMessage(messageId: string): Promise<(url: string, index: number) => string>;
+  /** What a token says, or null when it is not one of ours (or was altered). */
+  verify(token: string): Promise<ClickTarget | null>;
+}
+
+export interface ClickTarget {
+  messageId: string;
+  index: number;
+  url: string;
+}
+
+export function createClickLinks(config: { db: Db; appUrl: string; secret?: string | null }): ClickLinks {
+  let key: Promise<string> | undefined;
+  const secret = () => {
+    key ??= config.secret ? Promise.resolve(config.secret) : storedSecret(config.db);
+    key.catch(() => (key = undefined));
+    return key;
+  };
+  const base = config.appUrl.replace(/\/+$/, "");
+  return {
+    async forMessage(messageId) {
+      const k = await secret();
+      return (url, index) => {
+        const encoded = Buffer.from(url, "utf8").toString("base64url");
+        return `${base}/r/${messageId}.${index}.${encoded}.${sign(k, messageId, index, url)}`;
+      };
+    },
+    async verify(token) {
+      const parts = token.split(".");
+      if (parts.length !== 4) return null;
+      const [messageId, indexText, encoded, signature] = parts;
+      if (!/^[A-Za-z0-9_-]{1,100}$/.test(messageId) || !/^\d{1,4}$/.test(indexText) || !/^[A-Za-z0-9_-]*$/.test(encoded)) return null;
+      const index = Number(indexText);
+      const url = Buffer.from(encoded, "base64url").toString("utf8");
+      const given = Buffer.from(signature, "utf8");
+      const expected = Buffer.from(sign(await secret(), messageId, index, url), "utf8");
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      if (!/^https?:\/\//i.test(url)) return null;
+      return { messageId, index, url };
+    },
+  };
+}
+
+function sign(secret: string, messageId: string, index: number, url: string): string {
+  return createHmac("sha256", secret).update(`click:v1:${messageId}:${index}:${url}`).digest("base64url");
+}
+
+/**
+ * Records a click on a message's link: a `click` event, stored once per message, link and second. Returns false
+ * when the message no longer exists (deleted or redacted): the redirect still happens, nothing is recorded.
+ */
+export async function recordClick(deps: { db: Db; clock: Clock }, target: ClickTarget): Promise<boolean> {
+  const message = await deps.db.message.findUnique({ where: { id: target.messageId }, select: { id: true, workspaceId: true } });
+  if (!message) return false;
+  const now = deps.clock.now();
+  const providerEventId = `click:${message.id}:${target.index}:${Math.floor(now.getTime() / 1000)}`;
+  try {
+    await deps.db.messageEvent.upsert({
+      where: { provider_providerEventId: { provider: "nudgeflow", providerEventId } },
+      create: { workspaceId: message.workspaceId, messageId: message.id, type: "click", occurredAt: now, provider: "nudgeflow", providerEventId, url: target.url },
+      update: {},
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error; // the same click, recorded by a parallel request
+  }
+  return true;
+}
