@@ -2,7 +2,7 @@
 // in the web process on a polling loop over the database (the database is the source of truth for every
 // enrollment and wake-up); `nudgeflow worker` runs it alone. With REDIS_URL the same work runs as BullMQ jobs
 // instead (core/jobs, docs/decisions/0024): `maintain` is then the periodic job, the rest are wake-ups.
-import { dispatchDueMessages, type DispatchDeps } from "~/core/messaging/dispatch.server";
+import { dispatchDueMessages, reconcileInterruptedSends, type DispatchDeps } from "~/core/messaging/dispatch.server";
 import { createFlowRunner, type RunnerDeps } from "~/core/flows/runner.server";
 import { createInboxProcessor, type InboxDeps } from "~/core/ingest/process.server";
 import { runSegmentMaintenance } from "~/core/segments/maintenance.server";
@@ -39,6 +39,12 @@ export function createWorker(deps: WorkerDeps) {
       total += await runPredictionMaintenance(deps);
     } catch (error) {
       deps.logger.error({ err: error }, "prediction maintenance failed");
+    }
+    // Sends a dead worker left half done: settled from the provider's events, never sent twice.
+    try {
+      total += await reconcileInterruptedSends(deps);
+    } catch (error) {
+      deps.logger.error({ err: error }, "reconciling interrupted sends failed");
     }
     // Segments: time-relative rules move customers as their boundaries pass; a daily full recompute repairs drift.
     try {

@@ -187,7 +187,7 @@ describe.runIf(redisUp)(`scale-out on BullMQ (${databaseName})`, () => {
     expect(await accepted(db, load)).toEqual({ distinct: 2 * count, twice: 0 });
   }, RUN_MS);
 
-  it.runIf(multiProcess)(`survives ${SIZES.kills} kill -9s at random points of a ${SIZES.crash}-enrollment run: every step once, no email twice`, async () => {
+  it.runIf(multiProcess)(`survives kill -9s (up to ${SIZES.kills}, until the run ends) at random points of a ${SIZES.crash}-enrollment run: every step once, no email twice`, async () => {
     const count = SIZES.crash;
     const { db, load, settings } = await setup(count);
     await Promise.all([startWorker(settings), startWorker(settings)]);

@@ -4,6 +4,7 @@
 // message we do not know, or of a type we do not keep are counted and skipped, not failures.
 import type { DbTx } from "~/db.server";
 import { derivedId } from "~/core/ids";
+import { INTERRUPTED_SEND, PROVIDER_ACCEPTED_EVENTS } from "./dispatch.server";
 import { SendGridEvent, SendGridEventBatch, mapSendGridEvent } from "./sendgrid-events";
 import { SENDGRID_SOURCE } from "./sendgrid-webhook.server";
 import { suppressAddress, withdrawMarketingConsent } from "./suppression.server";
@@ -86,6 +87,13 @@ export async function recordSendGridEvents(
       },
     });
     result.recorded += 1;
+    // The provider's word settles a send a crash interrupted (still `sending`, or already marked failed for it).
+    if (PROVIDER_ACCEPTED_EVENTS.includes(event.type)) {
+      await tx.message.updateMany({
+        where: { id: message.id, OR: [{ status: "sending" }, { status: "failed", error: INTERRUPTED_SEND }] },
+        data: { status: "sent", provider: SENDGRID_SOURCE, sentAt: event.occurredAt, error: null },
+      });
+    }
     if (event.suppress) {
       await suppressAddress(tx, {
         workspaceId: message.workspaceId,
