@@ -60,7 +60,7 @@ export function localTime(instant: Date, zone: string): LocalTime {
 }
 
 /** The instant at which the zone's clocks read `minutes` past midnight of the given date. */
-function instantAt(date: { year: number; month: number; day: number }, minutes: number, zone: string): Date {
+export function instantAt(date: { year: number; month: number; day: number }, minutes: number, zone: string): Date {
   const wall = Date.UTC(date.year, date.month - 1, date.day, 0, minutes);
   const offsetAt = (instant: number) => {
     const local = localTime(new Date(instant), zone);

@@ -1,5 +1,5 @@
 // The hand-written (html + text) email templates of older flows: they still render as they always did.
-import { checkoutEmailContext } from "./email-context";
+import { emailContext } from "./email/context";
 import { checkTemplate, renderEmail } from "./render";
 
 /** A hand-written reminder, as flows stored before block templates held them. */
@@ -13,10 +13,10 @@ const reminder = {
 Unsubscribe: {{ unsubscribe_url }}`,
 };
 
-const context = checkoutEmailContext({
-  shop: { name: "Tea & Co", email: "hi@tea.example" },
+const context = emailContext({
+  shop: { name: "Tea & Co", email: "hi@tea.example", url: null, address: null },
   customer: { firstName: "<Ann>", lastName: null, email: "ann@example.com" },
-  checkout: {
+  basket: {
     currency: "EUR",
     totalPrice: 2450,
     subtotalPrice: 2450,

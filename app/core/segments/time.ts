@@ -1,7 +1,7 @@
 // Time arithmetic for segment rules, done in TypeScript so the SQL only compares columns with bound instants
 // (no dialect date functions): whole-day comparisons become instant ranges, calendar periods become their start
 // in the store's time zone. Isomorphic and pure.
-import { localTime } from "~/core/flows/zoned-time";
+import { instantAt, localTime } from "~/core/flows/zoned-time";
 import type { Comparison, Window } from "./rules";
 
 export const DAY_MS = 86_400_000;
@@ -51,23 +51,9 @@ export function wholeDays(from: Date, to: Date): number {
   return Math.floor((to.getTime() - from.getTime()) / DAY_MS);
 }
 
-/** The instant the zone's clocks read midnight at the start of the given local date. */
+/** The instant the zone's clocks read midnight at the start of the given local date (just after a DST gap at 00:00). */
 export function zonedMidnight(year: number, month: number, day: number, zone: string): Date {
-  const wall = Date.UTC(year, month - 1, day);
-  const offsetAt = (instant: number) => {
-    const local = localTime(new Date(instant), zone);
-    return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) - Math.floor(instant / 1000) * 1000;
-  };
-  const first = wall - offsetAt(wall);
-  const second = wall - offsetAt(first);
-  const reads = (instant: number) => {
-    const local = localTime(new Date(instant), zone);
-    return local.year === year && local.month === month && local.day === day && local.hour === 0 && local.minute === 0;
-  };
-  if (reads(first) && reads(second)) return new Date(Math.min(first, second));
-  if (reads(first)) return new Date(first);
-  if (reads(second)) return new Date(second);
-  return new Date(Math.max(first, second)); // midnight skipped (DST at 00:00): the day starts just after the gap
+  return instantAt({ year, month, day }, 0, zone);
 }
 
 /** Start of a YYYY-MM-DD date in the zone. */
