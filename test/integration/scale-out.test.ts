@@ -119,10 +119,15 @@ describe.runIf(redisUp)(`scale-out on BullMQ (${databaseName})`, () => {
   }
 
   /** Polls the database (other processes do the work) until every enrollment has completed. */
+  /**
+   * Waits until every enrollment has completed and no message is still queued: a journey completes when its last
+   * step has written its email, which is dispatched just after.
+   */
   async function waitUntilDone(db: Db, load: EngineLoad, count: number, timeoutMs: number) {
     const started = Date.now();
+    const queued = () => db.message.count({ where: { workspaceId: load.workspaceId, status: "queued" } });
     let outcome = await loadOutcome(db, load);
-    while (outcome.completed < count && Date.now() - started < timeoutMs) {
+    while ((outcome.completed < count || (await queued()) > 0) && Date.now() - started < timeoutMs) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       outcome = await loadOutcome(db, load);
     }
