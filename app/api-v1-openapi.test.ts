@@ -1,6 +1,7 @@
 // docs/api/openapi.yaml describes exactly the /api/v1 routes: every route file app/routes/api.v1.*.tsx (but the
-// catch-all 404) is a GET path in the document, and every path in the document is a route file.
-import { readdirSync } from "node:fs";
+// catch-all 404) is a path in the document with the methods the file answers (a loader built with apiLoader is a
+// GET, an action built with apiAction a POST), and every path in the document is a route file.
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadOpenApi } from "../test/support/openapi";
 
@@ -10,6 +11,14 @@ const routesDir = fileURLToPath(new URL("./routes", import.meta.url));
 function openApiPath(file: string): string {
   const segments = file.replace(/\.tsx?$/, "").split(".").filter((segment) => segment !== "_index");
   return `/${segments.map((segment) => (segment.startsWith("$") ? `{${segment.slice(1)}}` : segment)).join("/")}`;
+}
+
+/** The methods a route file answers: GET when its loader is an apiLoader, POST when its action is an apiAction. */
+function routeMethods(source: string): string[] {
+  return [
+    ...(/export const loader = apiLoader\(/.test(source) ? ["get"] : []),
+    ...(/export const action = apiAction\(/.test(source) ? ["post"] : []),
+  ];
 }
 
 describe("docs/api/openapi.yaml", () => {
@@ -26,11 +35,22 @@ describe("docs/api/openapi.yaml", () => {
     expect(routeFiles.filter((file) => file.split(".").includes("$"))).toEqual([catchAll]);
   });
 
-  it("describes every /api/v1 route file as a GET, and nothing else", () => {
-    const fromRoutes = routeFiles.filter((file) => file !== catchAll).map(openApiPath).sort();
+  it("describes every /api/v1 route file with the methods it answers, and nothing else", () => {
+    const endpoints = routeFiles.filter((file) => file !== catchAll);
+    const fromRoutes = endpoints.map(openApiPath).sort();
     expect(fromRoutes.length).toBeGreaterThanOrEqual(5);
     expect(Object.keys(document.paths).sort()).toEqual(fromRoutes);
-    for (const [path, operations] of Object.entries(document.paths)) expect(Object.keys(operations), path).toEqual(["get"]);
+    for (const file of endpoints) {
+      const methods = routeMethods(readFileSync(`${routesDir}/${file}`, "utf8"));
+      expect(methods.length, `${file} answers no method through apiLoader or apiAction`).toBeGreaterThan(0);
+      expect(Object.keys(document.paths[openApiPath(file)]).sort(), file).toEqual(methods);
+    }
+  });
+
+  it("reads a route's methods from how its loader and action are built", () => {
+    expect(routeMethods('export const loader = apiLoader({ scope: "flows:read" }, …);\nexport const action = apiMethodNotAllowed;')).toEqual(["get"]);
+    expect(routeMethods('export const action = apiAction({ scope: "flows:write" }, …);\nexport const loader = apiOnly("POST");')).toEqual(["post"]);
+    expect(routeMethods("export const loader = apiLoader(…);\nexport const action = apiAction(…);")).toEqual(["get", "post"]);
   });
 
   it("maps route file names to paths the way Remix routes them", () => {

@@ -17,6 +17,8 @@ const Env = z.object({
   SENDGRID_API_KEY: z.string().optional(),
   /** https://api.sendgrid.com, or https://api.eu.sendgrid.com for EU data residency, or an emulator. */
   SENDGRID_API_BASE_URL: z.url().default("https://api.sendgrid.com"),
+  /** The API of SendGrid's EU region, for workspaces whose own SendGrid account keeps data in the EU; or an emulator. */
+  SENDGRID_EU_API_BASE_URL: z.url().default("https://api.eu.sendgrid.com"),
   /** SendGrid's Event Webhook verification key (Mail Settings → Event Webhook → Signature verification), base64 DER. */
   SENDGRID_WEBHOOK_PUBLIC_KEY: z
     .string()

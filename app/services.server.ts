@@ -8,6 +8,8 @@ import { createJobQueues, type JobQueues } from "~/core/jobs/queues.server";
 import { noopScheduler, type Scheduler } from "~/core/jobs/scheduler";
 import { createLogger } from "~/core/logger.server";
 import { createSendGridSender } from "~/core/messaging/sendgrid.server";
+import { createSenderDirectory } from "~/core/messaging/senders.server";
+import type { EmailSettingsDeps } from "~/core/messaging/email-settings.server";
 import { createClickLinks, type ClickLinks } from "~/core/messaging/links.server";
 import { createUnsubscribeLinks, type UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { getDb } from "~/db.server";
@@ -28,9 +30,13 @@ export function createWorkerDeps(): WorkerDeps {
     unsubscribe: unsubscribeLinks(),
     clicks: clickLinks(),
     sender: config.SENDGRID_API_KEY ? createSendGridSender({ apiKey: config.SENDGRID_API_KEY, baseUrl: config.SENDGRID_API_BASE_URL }) : null,
+    // A workspace with its own SendGrid key sends through it (Settings → Email delivery); the rest use `sender`.
+    senders: createSenderDirectory({ db, secretBox: lazySecretBox, sendgrid: sendGridBaseUrls(), logger: createLogger({ level: config.LOG_LEVEL }) }),
     secretBox,
     scheduler: jobScheduler(),
     storeApiFor: (store) => (store.platform === "shopify" && shopifyAdmin ? shopifyStoreApi(shopifyAdmin, store.domain) : null),
+    // The sync phase reads Shopify stores' catalogues and addresses through it.
+    shopifyAdmin,
     // Discount-code and tag nodes: Shopify through the admin client, WooCommerce with its opened credentials.
     storeActionsFor: createStoreActionsFor({ secretBox, shopifyAdmin }),
     onShopifyUninstall: async (shop) => {
@@ -73,4 +79,18 @@ let clicks: ClickLinks | undefined;
 export function clickLinks(): ClickLinks {
   clicks ??= createClickLinks({ db: getDb(), appUrl: publicAppUrl(), secret: env().UNSUBSCRIBE_SECRET });
   return clicks;
+}
+
+/** The secret box opened on first use (it throws without ENCRYPTION_KEY in production, so not at boot). */
+const lazySecretBox = { seal: (plaintext: string) => secretBox().seal(plaintext), open: (sealed: string) => secretBox().open(sealed) };
+
+/** Each SendGrid region's API (the emulator in tests): a workspace's own account is called at its region's. */
+function sendGridBaseUrls(): EmailSettingsDeps["sendgrid"] {
+  const config = env();
+  return { global: config.SENDGRID_API_BASE_URL, eu: config.SENDGRID_EU_API_BASE_URL };
+}
+
+/** What the email settings page needs: the database, the secret box, SendGrid's regions and our public URL. */
+export function emailSettingsDeps(): EmailSettingsDeps {
+  return { db: getDb(), clock: systemClock, secretBox: lazySecretBox, sendgrid: sendGridBaseUrls(), appUrl: publicAppUrl(), defaultSenderConfigured: Boolean(env().SENDGRID_API_KEY) };
 }

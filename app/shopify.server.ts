@@ -3,7 +3,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { routeShopifyRequestsTo } from "~/core/adapters/shopify/admin-origin.server";
-import { SHOPIFY_API_VERSION } from "~/core/adapters/shopify/admin-client.server";
+import { SHOPIFY_API_VERSION, shopAddressLine, type ShopDetails } from "~/core/adapters/shopify/admin-client.server";
 import { createSessionStorage } from "~/core/adapters/shopify/session-storage.server";
 import { ensureShopifyStore } from "~/core/workspaces/workspaces.server";
 import { systemClock } from "~/core/clock";
@@ -11,7 +11,7 @@ import { getDb } from "~/db.server";
 import { shopifyCredentials } from "~/env.server";
 
 const SHOP_QUERY = `#graphql
-  query NudgeflowShop { shop { name email currencyCode ianaTimezone myshopifyDomain } }`;
+  query NudgeflowShop { shop { name email currencyCode ianaTimezone myshopifyDomain billingAddress { formatted } } }`;
 
 function createShopifyApp() {
   const credentials = shopifyCredentials();
@@ -30,12 +30,12 @@ function createShopifyApp() {
       // Runs once per new session: the shop becomes a workspace with a store, named from the Admin API.
       afterAuth: async ({ session, admin }) => {
         const response = await admin.graphql(SHOP_QUERY);
-        const { data } = (await response.json()) as { data?: { shop?: { name: string; email: string; currencyCode: string; ianaTimezone: string } } };
+        const { data } = (await response.json()) as { data?: { shop?: ShopDetails & { email: string } } };
         const shop = data?.shop;
         await ensureShopifyStore(getDb(), {
           shop: session.shop,
           now: systemClock.now(),
-          details: shop ? { name: shop.name, email: shop.email, currency: shop.currencyCode, timezone: shop.ianaTimezone } : undefined,
+          details: shop ? { name: shop.name, email: shop.email, currency: shop.currencyCode, timezone: shop.ianaTimezone, address: shopAddressLine(shop) } : undefined,
         });
       },
     },

@@ -3,6 +3,8 @@
 // enrollment and wake-up); `nudgeflow worker` runs it alone. With REDIS_URL the same work runs as BullMQ jobs
 // instead (core/jobs, docs/decisions/0024): `maintain` is then the periodic job, the rest are wake-ups.
 import { dispatchDueMessages, reconcileInterruptedSends, type DispatchDeps } from "~/core/messaging/dispatch.server";
+import { runConsentUpdates } from "~/core/messaging/consent-updates.server";
+import { createStoreActionsFor } from "~/core/adapters/store-actions.server";
 import { createFlowRunner, type RunnerDeps } from "~/core/flows/runner.server";
 import { createInboxProcessor, type InboxDeps } from "~/core/ingest/process.server";
 import { runSegmentMaintenance } from "~/core/segments/maintenance.server";
@@ -14,6 +16,8 @@ export type WorkerDeps = InboxDeps &
   RunnerDeps & {
     /** Opens stored store credentials for the sync phase (backfill, reconcile); without it stores are not synced. */
     secretBox?: SyncDeps["secretBox"];
+    /** Shopify's admin client: the sync phase then reads Shopify stores' catalogues and addresses too. */
+    shopifyAdmin?: SyncDeps["shopifyAdmin"];
   };
 
 /** Passes per tick: inbox → enrollment → step → message can all happen in one tick. */
@@ -27,9 +31,9 @@ export function createWorker(deps: WorkerDeps) {
   async function maintain(): Promise<number> {
     let total = 0;
     // Sync phase: stores whose backfill or reconcile is due write their records to the inbox, processed below.
-    if (deps.secretBox) {
+    if (deps.secretBox || deps.shopifyAdmin) {
       try {
-        total += (await runDueSyncs({ db: deps.db, clock: deps.clock, logger: deps.logger, secretBox: deps.secretBox })).length;
+        total += (await runDueSyncs({ db: deps.db, clock: deps.clock, logger: deps.logger, secretBox: deps.secretBox, shopifyAdmin: deps.shopifyAdmin })).length;
       } catch (error) {
         deps.logger.error({ err: error }, "store sync phase failed");
       }
@@ -45,6 +49,12 @@ export function createWorker(deps: WorkerDeps) {
       total += await reconcileInterruptedSends(deps);
     } catch (error) {
       deps.logger.error({ err: error }, "reconciling interrupted sends failed");
+    }
+    // Consent write-back: unsubscribes and resubscribes told to the stores, with retries (ADR 0028).
+    try {
+      total += await runConsentUpdates({ ...deps, storeActionsFor: deps.storeActionsFor ?? createStoreActionsFor({ secretBox: deps.secretBox }) });
+    } catch (error) {
+      deps.logger.error({ err: error }, "consent write-back failed");
     }
     // Segments: time-relative rules move customers as their boundaries pass; a daily full recompute repairs drift.
     try {

@@ -10,9 +10,17 @@ const BENCHMARKS: Record<string, { description: string; load: () => Promise<{ de
     description: "Shopify checkouts/update deliveries through the inbox processor vs. JSON.parse + better-sqlite3 INSERTs",
     load: () => import("./ingest"),
   },
+  engine: {
+    description: "journeys of a three-step flow run by the worker process (embedded SQLite; BullMQ with 1 and 2 workers on PostgreSQL) vs. the same rows written with raw SQL in batches of 100",
+    load: () => import("./engine"),
+  },
   segments: {
     description: "the four seed segments on a synthetic 1M-customer / 5M-order store (full recompute, incremental, live count, memory) vs. hand-written SQL on covering indexes",
     load: () => import("./segments"),
+  },
+  send: {
+    description: "100,000 recipients of one email through the dispatcher to the SendGrid emulator (batches, 429s honoured, statuses written) vs. a keep-alive client posting 1,000-personalization bodies",
+    load: () => import("./send"),
   },
 };
 

@@ -2,7 +2,7 @@
 // attribution settings. Wiring only: the numbers come from core/analytics.
 import { parseArgs } from "node:util";
 import { AttributionError, explainAttribution } from "~/core/analytics/attribution.server";
-import { formatMoneyList, formatRateWithParts } from "~/core/analytics/format";
+import { formatCountLift, formatMoneyList, formatMoneyLift, formatRateLift, formatRateWithParts } from "~/core/analytics/format";
 import type { MessageKpis } from "~/core/analytics/kpis";
 import { flowKpis } from "~/core/analytics/kpis.server";
 import { AttributionSettingError, readAttributionSettings, setAttributionSettings } from "~/core/analytics/settings.server";
@@ -56,6 +56,12 @@ async function printKpis(db: Db, values: { workspace: string; from?: string; to?
     const { attrition } = flow;
     const reasons = attrition.byReason.map((row) => `${row.reason} ${row.count}`).join(", ");
     console.log(`  journeys ended ${attrition.ended}: goal ${attrition.reachedGoal}, completed ${attrition.completed}, left early ${formatRateWithParts(attrition.leftEarly)}${reasons ? ` (${reasons})` : ""}`);
+    const effect = flow.incremental;
+    if (effect) {
+      // Against the control group (docs/analytics.md): customers who entered in the range, orders within the window.
+      console.log(`  vs control group (orders within ${effect.windowDays} days of entering): treatment ${effect.treatment.customers} converted ${formatRateWithParts(effect.treatment.conversionRate)}, control ${effect.control.customers} converted ${formatRateWithParts(effect.control.conversionRate)}`);
+      console.log(`    conversion ${formatRateLift(effect.conversionRateLift)} · incremental orders ${formatCountLift(effect.incrementalConversions)} · incremental revenue ${formatMoneyLift(effect.incrementalRevenue, effect.currency)}`);
+    }
     for (const node of flow.nodes) {
       console.log(`  ${node.nodeId} · "${node.subject}"`);
       for (const line of kpiLines(node, "    ")) console.log(line);

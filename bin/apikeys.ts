@@ -1,13 +1,13 @@
 // `nudgeflow apikeys …`: keys for the HTTP API (/api/v1, docs/api/openapi.yaml). The key is printed once, at
 // creation; only its hash is kept. Wiring only: core/api-keys does the work.
 import { parseArgs } from "node:util";
-import { API_SCOPES, ApiKeyError, createApiKey, listApiKeys, parseScopes, revokeApiKey } from "~/core/api-keys/api-keys.server";
+import { API_SCOPES, ApiKeyError, DEFAULT_API_SCOPES, createApiKey, listApiKeys, parseScopes, revokeApiKey } from "~/core/api-keys/api-keys.server";
 import { systemClock } from "~/core/clock";
 import { CommandError, formatDay, formatTable, runCommand, onePositional, printJson, resolveWorkspaceId, UsageError, withDb } from "./cli";
 
 export const APIKEYS_USAGE = `Usage:
   nudgeflow apikeys create --name NAME [--scopes "${API_SCOPES.join(" ")}"] [--workspace ID] [--json]
-      A new key for the HTTP API, printed once (keep it: only its hash is stored). Default scopes: all of them.
+      A new key for the HTTP API, printed once (keep it: only its hash is stored). Default scopes: the read ones (${DEFAULT_API_SCOPES.join(" ")}); write scopes only when named.
   nudgeflow apikeys list [--workspace ID] [--json]
       The keys: id, the first characters, scopes, when created and last used, revoked or not.
   nudgeflow apikeys revoke API_KEY_ID [--workspace ID]

@@ -8,7 +8,8 @@ import { isUsageError, UsageError, withDb } from "./cli";
 export const TRACE_USAGE = `Usage: nudgeflow trace --workspace ID (--customer EMAIL | --enrollment ID)
 
   Every flow decision, oldest first: triggers matched or not (and the condition that failed), entries, branches
-  and variants, deferrals and why, skipped emails and why, emails queued (message id), goal exits, completions.`;
+  and variants, deferrals and why, skipped emails and why, emails queued (message id), goal exits, completions —
+  in the same words as the Journeys card of the customer's page in the admin.`;
 
 export const SETTINGS_USAGE = `Usage: nudgeflow settings budget --workspace ID (--max N --window-hours H | --off)
 

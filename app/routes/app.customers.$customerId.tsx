@@ -1,5 +1,6 @@
 // One customer: who they are, what they bought, what the model expects of them (with its uncertainty), the
-// segments they are in and why, and everything that happened, newest first.
+// segments they are in and why, their journeys through flows (each decision of each, as `nudgeflow trace` words
+// it), and everything that happened, newest first.
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Card, Divider, InlineGrid, InlineStack, Layout, Link, Page, Text, type BadgeProps } from "@shopify/polaris";
@@ -8,18 +9,24 @@ import { requireAdmin } from "~/auth.server";
 import { useAdminLayoutData } from "~/components/admin-layout-data";
 import { formatDateTime } from "~/components/format";
 import { formatAmount, formatCount, formatDay, formatPercent } from "~/components/segments/format";
+import { JourneysCard } from "~/components/customers/journeys-card";
 import { customerName } from "~/components/segments/segment-builder";
 import { systemClock } from "~/core/clock";
 import { getCustomerProfile } from "~/core/customers/customers.server";
+import { customerJourneys } from "~/core/customers/journeys.server";
 import { getDb } from "~/db.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? customerName(data.profile.customer) : "Customer"} · Nudgeflow` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
-  const profile = await getCustomerProfile(getDb(), { workspaceId, customerId: params.customerId ?? "", now: systemClock.now() });
-  if (!profile) throw new Response("This customer does not exist, or belongs to another workspace.", { status: 404 });
-  return json({ profile });
+  const customerId = params.customerId ?? "";
+  const [profile, journeys] = await Promise.all([
+    getCustomerProfile(getDb(), { workspaceId, customerId, now: systemClock.now() }),
+    customerJourneys(getDb(), { workspaceId, customerId }),
+  ]);
+  if (!profile || !journeys) throw new Response("This customer does not exist, or belongs to another workspace.", { status: 404 });
+  return json({ profile, journeys });
 }
 
 const TIMELINE_KIND: Record<string, { label: string; tone?: BadgeProps["tone"] }> = {
@@ -32,7 +39,7 @@ const TIMELINE_KIND: Record<string, { label: string; tone?: BadgeProps["tone"] }
 };
 
 export default function CustomerProfilePage() {
-  const { profile } = useLoaderData<typeof loader>();
+  const { profile, journeys } = useLoaderData<typeof loader>();
   const { timeZone } = useAdminLayoutData();
   const { customer, metrics, prediction, segments, timeline } = profile;
   const name = customerName(customer);
@@ -120,6 +127,8 @@ export default function CustomerProfilePage() {
                 )}
               </BlockStack>
             </Card>
+
+            <JourneysCard journeys={journeys.journeys} enrollmentCount={journeys.enrollmentCount} timeZone={timeZone} />
 
             <Card padding="0">
               <Box padding="400">

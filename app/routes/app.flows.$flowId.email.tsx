@@ -46,7 +46,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const result = await renderPreview(db, { workspaceId, trigger: input.trigger, node: input.node, customerId, unsubscribeUrl: previewUnsubscribeUrl() });
     return json(
       result.ok
-        ? { intent: input.intent, ok: true as const, subject: result.email.subject, preheader: result.email.preheader, html: result.email.html, text: result.email.text, warnings: result.email.warnings, problems: result.problems }
+        ? { intent: input.intent, ok: true as const, subject: result.email.subject, preheader: result.email.preheader, html: result.email.html, text: result.email.text, warnings: result.email.warnings, problems: result.problems, notices: result.notices }
         : { intent: input.intent, ok: false as const, error: result.error, problems: result.problems },
     );
   }

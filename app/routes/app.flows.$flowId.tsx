@@ -16,8 +16,10 @@ import { ADDABLE_TYPES, NODE_TYPE_LABELS, TRIGGER_ID, appendAfter, deleteNode, d
 import { NodePanel } from "~/components/flow-builder/node-panel";
 import { PublishModal } from "~/components/flow-builder/publish-modal";
 import { useHistory } from "~/components/flow-builder/use-history";
+import { FlowResults } from "~/components/flow-results";
 import { FlowStatusBadge } from "~/components/status-badges";
-import type { FlowNode, Trigger } from "~/core/flows/definition";
+import { flowResults } from "~/core/analytics/flow-results.server";
+import { DEFAULT_RULES, type FlowNode, type Holdout, type Trigger } from "~/core/flows/definition";
 import { FlowError, FlowNotFoundError, FlowValidationError, diffAgainstLive, getFlowForBuilder, publishDraft, saveDraft, setFlowStatus } from "~/core/flows/manage.server";
 import { systemClock } from "~/core/clock";
 import { getDb } from "~/db.server";
@@ -42,8 +44,11 @@ const Intent = z.discriminatedUnion(
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
+  const flowId = params.flowId ?? "";
   try {
-    return json(await getFlowForBuilder(getDb(), { workspaceId, flowId: params.flowId ?? "" }));
+    const builder = await getFlowForBuilder(getDb(), { workspaceId, flowId });
+    // Results under the canvas: attributed revenue, the control-group comparison and A/B tests (ADR 0030).
+    return json({ ...builder, results: await flowResults(getDb(), { workspaceId, flowId, now: systemClock.now() }) });
   } catch (error) {
     if (error instanceof FlowNotFoundError) throw new Response("This flow does not exist, or belongs to another workspace.", { status: 404 });
     throw error;
@@ -162,6 +167,13 @@ function Builder({ initial }: { initial: Draft }) {
   );
   const change = useCallback((node: FlowNode, field: string) => history.apply(replaceNode(draft, node.id, node), `${node.id}.${field}`), [history, draft]);
   const changeTrigger = useCallback((trigger: Trigger, field: string) => history.apply({ ...draft, trigger }, field), [history, draft]);
+  const changeHoldout = useCallback(
+    (holdout: Holdout | undefined) => {
+      const { holdout: _previous, ...rules } = draft.rules ?? DEFAULT_RULES;
+      history.apply({ ...draft, rules: holdout ? { ...rules, holdout } : rules }, "rules.holdout");
+    },
+    [history, draft],
+  );
   const segmentNames = useMemo(() => new Map(data.segments.map((segment) => [segment.id, segment.name])), [data.segments]);
   const triggerProblems = useMemo(() => problems.general.filter((problem) => problem.path.startsWith("trigger")), [problems]);
 
@@ -355,6 +367,9 @@ function Builder({ initial }: { initial: Draft }) {
               ) : null}
             </div>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <FlowResults results={data.results.kpis} abTests={data.results.abTests} attributionWindowDays={data.results.attributionWindowDays} holdout={draft.rules?.holdout} onHoldoutChange={changeHoldout} />
         </Layout.Section>
       </Layout>
       <PublishModal

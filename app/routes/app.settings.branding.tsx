@@ -88,7 +88,7 @@ export default function BrandingPage() {
   const html = previewer.data?.ok && previewer.data.intent === "preview" && "html" in previewer.data ? previewer.data.html : null;
 
   return (
-    <Page title="Email branding" subtitle="Set once: every block email uses it." backAction={{ content: "Flows", url: "/app/flows" }}>
+    <Page title="Email branding" subtitle="Set once: every block email uses it." backAction={{ content: "Flows", url: "/app/flows" }} secondaryActions={[{ content: "Email delivery", url: "/app/settings/email" }]}>
       <Layout>
         <Layout.Section variant="oneThird">
           <Card>
@@ -104,7 +104,7 @@ export default function BrandingPage() {
                   {colour("textColor", "Text", "Body text.")}
                 </InlineGrid>
                 <Select label="Font" options={(Object.keys(FONT_LABELS) as FontFamily[]).map((value) => ({ label: FONT_LABELS[value], value }))} value={branding.fontFamily} onChange={(v) => set("fontFamily", v as FontFamily)} helpText="Fonts every device has: web fonts do not load in many inboxes." />
-                <TextField label="Postal address (footer)" autoComplete="street-address" multiline={3} value={branding.footerAddress} onChange={(v) => set("footerAddress", v)} error={errorFor("footerAddress")} helpText="Anti-spam laws (CAN-SPAM, CASL) ask for it. Empty: the footer says it has not been provided." />
+                <TextField label="Postal address (footer)" autoComplete="street-address" multiline={3} value={branding.footerAddress} onChange={(v) => set("footerAddress", v)} error={errorFor("footerAddress")} helpText="Anti-spam laws (CAN-SPAM, CASL) ask for it. Empty: your store's address as synced from the store (none known: the footer shows none, and the email editor warns)." />
                 <Button submit variant="primary" loading={saver.state !== "idle"}>
                   Save branding
                 </Button>

@@ -14,7 +14,7 @@ import {
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider as PolarisAppProvider, Badge, Frame, Navigation, TopBar } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
-import { AlertTriangleIcon, EmailIcon, ExitIcon, HomeIcon, AutomationIcon, LockIcon, PaintBrushFlatIcon, PersonIcon, PersonSegmentIcon, StoreIcon } from "@shopify/polaris-icons";
+import { AlertTriangleIcon, DisabledIcon, EmailIcon, ExitIcon, HomeIcon, AutomationIcon, LockIcon, PaintBrushFlatIcon, PersonIcon, PersonSegmentIcon, SendIcon, StoreIcon } from "@shopify/polaris-icons";
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useCallback, useState, type ReactNode } from "react";
@@ -46,9 +46,11 @@ const NAV_ITEMS = [
   { url: "/app/segments", label: "Segments", icon: PersonSegmentIcon },
   { url: "/app/customers", label: "Customers", icon: PersonIcon },
   { url: "/app/outbox", label: "Outbox", icon: EmailIcon },
+  { url: "/app/suppressions", label: "Suppression list", icon: DisabledIcon },
   { url: "/app/events", label: "Failed events", icon: AlertTriangleIcon },
   { url: "/app/stores", label: "Stores", icon: StoreIcon },
   { url: "/app/settings/branding", label: "Email branding", icon: PaintBrushFlatIcon },
+  { url: "/app/settings/email", label: "Email delivery", icon: SendIcon },
   { url: "/app/privacy", label: "Privacy", icon: LockIcon },
 ];
 

@@ -10,6 +10,7 @@ import { clientAddress, createCaptureRateLimits, receiveShopifyCartCapture } fro
 import { getDb } from "~/db.server";
 import { jobScheduler } from "~/services.server";
 import { shopifyCredentials } from "~/env.server";
+import { readBoundedText } from "~/http.server";
 
 const rateLimits = createCaptureRateLimits({ clock: systemClock });
 
@@ -66,23 +67,3 @@ export function loader() {
   return json(405, { ok: false, error: "Method not allowed" }, { Allow: "POST" });
 }
 
-/** The body as text, or null once it passes `maxBytes` (declared or actual); stops reading there. */
-async function readBoundedText(request: Request, maxBytes: number): Promise<string | null> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}

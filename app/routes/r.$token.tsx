@@ -6,12 +6,12 @@ import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { systemClock } from "~/core/clock";
 import { recordClick } from "~/core/messaging/links.server";
 import { getDb } from "~/db.server";
-import { clickLinks } from "~/services.server";
+import { clickLinks, jobScheduler } from "~/services.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const token = params.token ?? "";
   const target = token.length <= 8000 ? await clickLinks().verify(token) : null;
   if (!target) throw new Response("This link is not valid.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  await recordClick({ db: getDb(), clock: systemClock }, target);
+  await recordClick({ db: getDb(), clock: systemClock, scheduler: jobScheduler() }, target);
   return redirect(target.url, { status: 302, headers: { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" } });
 }

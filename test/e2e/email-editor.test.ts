@@ -3,35 +3,26 @@
 // phone. (2) The builder's email editor (standalone admin, demo workspace): edit a block, see an unknown variable
 // reported on the node, move a block with the keyboard, preview with sample data at both widths, send a test.
 // (3) The branding page: change the colour, see the preview follow, save. Needs `remix build` first.
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { BLUEPRINTS } from "~/core/flows/blueprints";
 import { DEFAULT_BRANDING } from "~/core/messaging/branding";
 import { sampleEmailContext } from "~/core/messaging/email/context";
 import { renderEmailNode } from "~/core/messaging/email/render.server";
-import { startAppServer, type AppServer } from "../support/app-server";
-import { DEMO_ADMIN, expectVisible, hydrated, launchBrowser, RESULTS_DIR, signIn, type LaunchedBrowser } from "../support/browser";
-import { databaseTargets, dropAll } from "../support/databases";
+import type { AppServer } from "../support/app-server";
+import { expectVisible, hydrated, RESULTS_DIR, signIn, type LaunchedBrowser, startAdminApp, type AdminApp } from "../support/browser";
 
-const { password: DEMO_PASSWORD, sessionSecret: SESSION_SECRET } = DEMO_ADMIN;
 
 let browser: LaunchedBrowser;
 let server: AppServer;
 
+let app: AdminApp | undefined;
+
 beforeAll(async () => {
-  browser = await launchBrowser();
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const [, createDatabaseUrl] = databaseTargets()[0];
-  server = await startAppServer({ env: { DATABASE_URL: await createDatabaseUrl(), DEMO_PASSWORD, SESSION_SECRET } });
+  app = await startAdminApp();
+  ({ browser, server } = app);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await browser?.close();
-  await dropAll();
-});
-
-
+afterAll(() => app?.stop());
 
 describe("a rendered block email", () => {
   it("looks finished at desktop and mobile widths (screenshots in test-results/)", async () => {

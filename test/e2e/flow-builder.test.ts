@@ -1,32 +1,23 @@
 // The flow builder in a real browser (standalone admin, demo workspace): open the abandoned-cart flow, edit an
 // email, see a validation error on the node and undo it, insert a delay on an edge, publish version 2.
 // Needs `remix build` first (`npm run test:e2e` does it).
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { startAppServer, type AppServer } from "../support/app-server";
-import { DEMO_ADMIN, expectVisible, hydrated, launchBrowser, RESULTS_DIR, signIn, type LaunchedBrowser } from "../support/browser";
-import { databaseTargets, dropAll } from "../support/databases";
+import type { AppServer } from "../support/app-server";
+import { expectVisible, hydrated, RESULTS_DIR, signIn, type LaunchedBrowser, startAdminApp, type AdminApp } from "../support/browser";
 
-const { password: DEMO_PASSWORD, sessionSecret: SESSION_SECRET } = DEMO_ADMIN;
 
 let browser: LaunchedBrowser;
 let server: AppServer;
 
+let app: AdminApp | undefined;
+
 beforeAll(async () => {
-  browser = await launchBrowser();
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const [, createDatabaseUrl] = databaseTargets()[0];
-  server = await startAppServer({ env: { DATABASE_URL: await createDatabaseUrl(), DEMO_PASSWORD, SESSION_SECRET } });
+  app = await startAdminApp();
+  ({ browser, server } = app);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await browser?.close();
-  await dropAll();
-});
-
-
+afterAll(() => app?.stop());
 
 const saveIndicator = (page: Page) => page.getByRole("status").filter({ hasText: /Saved|Draft saved|Saving…|Unsaved changes/ });
 

@@ -3,18 +3,17 @@
 // field, saved and listed; its CSV export; a customer's profile with predictions and segments with their why.
 // The demo workspace is seeded with eight customers before the server starts, so every count is hand-computed.
 // Needs `remix build` first (`npm run test:e2e` does it).
-import { readFile, mkdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { fitWorkspaceModel } from "~/core/predictions/predictions.server";
 import { recomputeSegment } from "~/core/segments/segments.server";
 import { seedDemoWorkspace } from "~/core/workspaces/workspaces.server";
 import type { Db } from "~/db.server";
-import { startAppServer, type AppServer } from "../support/app-server";
-import { DEMO_ADMIN, expectVisible, hydrated, launchBrowser, RESULTS_DIR, signIn, type LaunchedBrowser } from "../support/browser";
-import { databaseTargets, dropAll, openDb } from "../support/databases";
+import type { AppServer } from "../support/app-server";
+import { DEMO_ADMIN, expectVisible, hydrated, RESULTS_DIR, signIn, type LaunchedBrowser, startAdminApp, type AdminApp } from "../support/browser";
 
-const { password: DEMO_PASSWORD, sessionSecret: SESSION_SECRET } = DEMO_ADMIN;
+const { password: DEMO_PASSWORD } = DEMO_ADMIN;
 const DAY_MS = 86_400_000;
 
 /**
@@ -93,25 +92,14 @@ async function seedCustomers(db: Db, now: number) {
 let browser: LaunchedBrowser;
 let server: AppServer;
 
+let app: AdminApp | undefined;
+
 beforeAll(async () => {
-  browser = await launchBrowser();
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const [, createDatabaseUrl] = databaseTargets()[0];
-  const databaseUrl = await createDatabaseUrl();
-  const db = openDb(databaseUrl);
-  await seedCustomers(db, Date.now());
-  await db.$disconnect();
-  server = await startAppServer({ env: { DATABASE_URL: databaseUrl, DEMO_PASSWORD, SESSION_SECRET } });
+  app = await startAdminApp({ seed: (db) => seedCustomers(db, Date.now()) });
+  ({ browser, server } = app);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await browser?.close();
-  await dropAll();
-});
-
-
-
+afterAll(() => app?.stop());
 
 /** The members column of a segment's row on the list. */
 async function listedCount(page: Page, name: string): Promise<string> {

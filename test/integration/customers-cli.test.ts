@@ -122,7 +122,7 @@ describe("nudgeflow segments, customers, apikeys (CLI)", { timeout: 180_000 }, (
 
     const human = await cli("apikeys", "create", "--name", "Reporting");
     expect(human.stdout).toMatch(/^ {2}nf_[A-Za-z0-9_-]{43}$/m);
-    expect(human.stdout).toContain("segments:read customers:read");
+    expect(human.stdout).toContain("segments:read customers:read flows:read:"); // the read scopes, not flows:write
 
     const { apiKeys } = await json("apikeys", "list");
     expect(apiKeys.map((key: { name: string }) => key.name).sort()).toEqual(["Reporting", "Warehouse sync"]);
@@ -132,7 +132,7 @@ describe("nudgeflow segments, customers, apikeys (CLI)", { timeout: 180_000 }, (
     expect((await db.apiKey.findUniqueOrThrow({ where: { id: created.apiKey.id } })).revokedAt).toBeInstanceOf(Date);
     expect((await cli("apikeys", "list")).stdout).toMatch(new RegExp(`^${created.apiKey.id}\\s+nf_\\S+…\\s+revoked \\d{4}-\\d{2}-\\d{2}`, "m"));
 
-    expect(await cli("apikeys", "create", "--name", "x", "--scopes", "flows:write")).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown scope "flows:write"') });
+    expect(await cli("apikeys", "create", "--name", "x", "--scopes", "events:write")).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown scope "events:write"') });
     expect(await cli("apikeys", "create")).toMatchObject({ code: 2, stderr: expect.stringContaining("--name is required") });
     expect(await cli("apikeys", "revoke", "no-such-key")).toMatchObject({ code: 1 });
   });

@@ -7,6 +7,7 @@ import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
 import { ApiVersion, LogSeverity, RequestedTokenType, shopifyApi } from "@shopify/shopify-api";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { SHOP_QUERY } from "~/core/adapters/shopify/admin-client.server";
 import { startSendGridEmulator, type SendGridEmulator } from "../emulators/sendgrid/server";
 import { sessionTokenFor, startShopifyEmulator, type ShopifyEmulator } from "../emulators/shopify/server";
 import { databaseTargets, dropAll, openDb } from "../support/databases";
@@ -175,10 +176,7 @@ describe("Shopify emulator", () => {
     const client = new api.clients.Graphql({ session: await offlineSession() });
 
     // WHEN the app's two operations run
-    const shop = await client.request(
-      `#graphql
-      query NudgeflowShop { shop { name email currencyCode ianaTimezone myshopifyDomain } }`,
-    );
+    const shop = await client.request(SHOP_QUERY);
     const images = await client.request(
       `#graphql
       query NudgeflowVariantDetails($ids: [ID!]!) { nodes(ids: $ids) { ... on ProductVariant { id image { url } product { productType featuredImage { url } } } } }`,
@@ -193,6 +191,7 @@ describe("Shopify emulator", () => {
         currencyCode: "EUR",
         ianaTimezone: "Europe/Berlin",
         myshopifyDomain: SHOP,
+        billingAddress: { formatted: [] },
       },
     });
     expect(images.data).toEqual({

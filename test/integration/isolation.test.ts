@@ -21,6 +21,7 @@ interface Tenant {
   requestId: string;
   customerId: string;
   segmentId: string;
+  suppressionId: string;
 }
 
 describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl) => {
@@ -49,6 +50,7 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
       data: { workspaceId, source: "demo", topic: "checkouts/update", dedupeKey: `isolation-${key}`, payload: "{not json", headers: {}, status: "failed", error: "not JSON", attempts: 1, receivedAt: now, nextAttemptAt: now },
     });
     const request = await requestCustomerExport({ db: harness.db }, { workspaceId, email: `shopper-${key}@isolation.example`, now });
+    const suppression = await harness.db.suppression.create({ data: { workspaceId, email: `shopper-${key}@isolation.example`, reason: "manual", source: "admin", createdAt: now } });
     // Signed in through the real form.
     const login = await fetch(`${harness.app.url}/login`, {
       method: "POST",
@@ -59,7 +61,7 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
     expect(login.status, harness.app.output()).toBe(302);
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
     expect(cookie).toMatch(/^__nudgeflow=/);
-    return { workspaceId, cookie, flowId, messageId, inboxId: inbox.id, requestId: request.id, customerId: customer.id, segmentId: segment.segment.id };
+    return { workspaceId, cookie, flowId, messageId, inboxId: inbox.id, requestId: request.id, customerId: customer.id, segmentId: segment.segment.id, suppressionId: suppression.id };
   }
 
   beforeAll(async () => {
@@ -78,7 +80,7 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
 
   it("lists only one's own rows on every list page", async () => {
     for (const [self, other] of [["a", "b"], ["b", "a"]] as const) {
-      for (const route of ["app.flows._index", "app.outbox._index", "app.events._index", "app.privacy._index", "app.segments._index", "app.customers._index"]) {
+      for (const route of ["app.flows._index", "app.outbox._index", "app.events._index", "app.privacy._index", "app.segments._index", "app.customers._index", "app.suppressions._index"]) {
         const path = `/${route.replace(/\._index$/, "").replaceAll(".", "/")}?_data=${encodeURIComponent(`routes/${route}`)}`;
         const response = await as(tenants[self], path);
         expect(response.status, `${route}: ${harness.app.output().slice(-2000)}`).toBe(200);
@@ -90,6 +92,7 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
           "app.privacy._index": tenants[self].requestId,
           "app.segments._index": tenants[self].segmentId,
           "app.customers._index": tenants[self].customerId,
+          "app.suppressions._index": tenants[self].suppressionId,
         }[route];
         expect(text, route).toContain(mine);
         for (const id of Object.values(tenants[other]).filter((value) => value !== tenants[other].cookie)) expect(text, `${route} shows ${other}'s ${id}`).not.toContain(id);
@@ -139,11 +142,40 @@ describe.each(databaseTargets())("workspace isolation on %s", (_name, createUrl)
     const filtered = await (await as(a, `/app/customers?segment=${b.segmentId}&_data=${encodeURIComponent("routes/app.customers._index")}`)).text();
     expect(filtered).not.toContain("shopper-b@isolation.example");
     expect(filtered).not.toContain(b.customerId);
+    // the suppression list: B's entry cannot be removed by A, A's export and import stay in A's workspace
+    expect((await post(a, "/app/suppressions?index", { intent: "remove", id: b.suppressionId })).status).toBe(404);
+    expect(await harness.db.suppression.findUnique({ where: { id: b.suppressionId } })).toMatchObject({ workspaceId: b.workspaceId });
+    const listPage = await as(a, "/app/suppressions?reason=manual");
+    expect(listPage.status, harness.app.output().slice(-2000)).toBe(200);
+    expect(await listPage.text()).toContain("shopper-a@isolation.example");
+    const exported = await (await as(a, "/app/suppressions/csv")).text();
+    expect(exported).toContain("shopper-a@isolation.example");
+    expect(exported).not.toContain("shopper-b@isolation.example");
+    expect((await post(a, "/app/suppressions?index", { intent: "import", csv: "imported-by-a@isolation.example" })).status).toBe(200);
+    expect(await harness.db.suppression.count({ where: { email: "imported-by-a@isolation.example", workspaceId: b.workspaceId } })).toBe(0);
+    expect(await harness.db.suppression.count({ where: { email: "imported-by-a@isolation.example", workspaceId: a.workspaceId } })).toBe(1);
     // and B's own session still reaches all of it
     expect((await as(b, `/app/outbox/${b.messageId}`)).status).toBe(200);
     expect((await as(b, `/app/privacy/${b.requestId}`)).status).toBe(200);
     expect((await as(b, `/app/segments/${b.segmentId}`)).status).toBe(200);
     expect((await as(b, `/app/customers/${b.customerId}`)).status).toBe(200);
+  });
+
+  it("keeps each workspace's email delivery settings to itself", async () => {
+    const { a, b } = tenants;
+    const settings = `/app/settings/email?_data=${encodeURIComponent("routes/app.settings.email")}`;
+    await harness.db.workspace.update({ where: { id: b.workspaceId }, data: { fromEmail: "sender-b@isolation.example", sendgridApiKey: "v1.sealed-key-of-b", senderVerifiedAt: new Date() } });
+    const before = await harness.db.workspace.findUniqueOrThrow({ where: { id: b.workspaceId } });
+    // A's page shows A's settings only.
+    const shown = await (await as(a, settings)).text();
+    expect(shown).not.toContain("sender-b@isolation.example");
+    expect(JSON.parse(shown).settings).toMatchObject({ delivery: "outbox", apiKeyHint: null, fromEmail: null });
+    // A's save and key removal act on A's workspace (taken from the session, never from the form), not on B's.
+    const saved = await post(a, settings, { intent: "save", fromEmail: "sender-a@isolation.example", fromName: "", apiKey: "", region: "global", workspaceId: b.workspaceId });
+    expect(saved.status).toBe(200);
+    expect((await post(a, settings, { intent: "remove-key", workspaceId: b.workspaceId })).status).toBe(200);
+    expect(await harness.db.workspace.findUniqueOrThrow({ where: { id: b.workspaceId } })).toEqual(before);
+    expect(await harness.db.workspace.findUniqueOrThrow({ where: { id: a.workspaceId }, select: { fromEmail: true } })).toEqual({ fromEmail: "sender-a@isolation.example" });
   });
 
   it("exports and erases a customer by email from the admin Privacy page (non-Shopify workspaces)", async () => {

@@ -91,6 +91,9 @@ describe.each(databaseTargets())("privacy requests on %s", (_name, createUrl) =>
     expect((await harness.deliver("checkouts/create", checkout("other-checkout", harness.clock.now().toISOString(), OTHER_EMAIL, 7002, null))).status).toBe(200);
     await harness.worker.tick();
     await suppressAddress(harness.db, { workspaceId, email: EMAIL, reason: "unsubscribe", source: "unsubscribe_link", now: harness.clock.now() });
+    // (and the write-back of that unsubscribe to the store, which names the address too)
+    const shopStore = await harness.db.store.findFirstOrThrow({ where: { workspaceId } });
+    await harness.db.consentUpdate.create({ data: { workspaceId, storeId: shopStore.id, customerExternalId: "7001", email: EMAIL, subscribed: false, source: "unsubscribe_link", status: "done", attempts: 1, nextAttemptAt: harness.clock.now(), createdAt: harness.clock.now() } });
 
     // AND a journey for the customer (written directly: the flow engine is covered by its own tests)
     const profile = await harness.db.customer.findFirstOrThrow({ where: { workspaceId, email: EMAIL } });

@@ -138,9 +138,9 @@ describe.runIf(redisUp)(`scale-out on BullMQ (${databaseName})`, () => {
   async function accepted(db: Db, load: EngineLoad) {
     const ids = new Set((await db.message.findMany({ where: { workspaceId: load.workspaceId }, select: { id: true } })).map((message) => message.id));
     const counts = new Map<string, number>();
-    for (const message of sendgrid.messages) {
-      const topLevel = (message.body as { custom_args?: Record<string, string> }).custom_args;
-      const id = message.body.personalizations[0]?.custom_args?.[MESSAGE_ID_ARG] ?? topLevel?.[MESSAGE_ID_ARG];
+    // Every recipient of every request: same-content emails go as one request with a personalization each.
+    for (const delivery of sendgrid.deliveries()) {
+      const id = delivery.customArgs[MESSAGE_ID_ARG];
       if (id && ids.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     return { distinct: counts.size, twice: [...counts.values()].filter((n) => n > 1).length };

@@ -62,7 +62,7 @@ describe.each(databaseTargets())("WooCommerce on %s", (_name, createUrl) => {
     const result = await connect();
     if (!result.ok) throw new Error(result.error);
     storeId = result.storeId;
-    expect(result.webhooks.map((hook) => hook.topic)).toEqual(["order.created", "order.updated", "customer.created", "customer.updated"]);
+    expect(result.webhooks.map((hook) => hook.topic)).toEqual(["order.created", "order.updated", "customer.created", "customer.updated", "product.created", "product.updated", "product.deleted"]);
 
     const store = await harness.db.store.findUniqueOrThrow({ where: { id: storeId } });
     expect(store).toMatchObject({ platform: "woocommerce", status: "active", apiUrl: woo.url });
@@ -71,7 +71,7 @@ describe.each(databaseTargets())("WooCommerce on %s", (_name, createUrl) => {
     expect(JSON.parse(box.open(store.credentials ?? ""))).toEqual({ consumerKey: KEY, consumerSecret: SECRET });
     const secret = box.open(store.webhookSecret ?? "");
     expect(secret.length).toBeGreaterThanOrEqual(32);
-    expect(woo.webhooks).toHaveLength(4);
+    expect(woo.webhooks).toHaveLength(7);
     for (const hook of woo.webhooks) {
       expect(hook).toMatchObject({ delivery_url: `${harness.app.url}/webhooks/woocommerce/${storeId}`, secret, status: "active" });
       expect(hook.pingStatus).toBe(200); // WooCommerce pings on creation; the app answered 200
@@ -83,7 +83,7 @@ describe.each(databaseTargets())("WooCommerce on %s", (_name, createUrl) => {
     // Connecting again reuses our webhooks (no duplicates) and keeps the secret
     const again = await connect();
     expect(again).toMatchObject({ ok: true, reconnected: true });
-    expect(woo.webhooks).toHaveLength(4);
+    expect(woo.webhooks).toHaveLength(7);
     expect(box.open((await harness.db.store.findUniqueOrThrow({ where: { id: storeId } })).webhookSecret ?? "")).toBe(secret);
   });
 
@@ -178,6 +178,6 @@ describe.each(databaseTargets())("WooCommerce on %s", (_name, createUrl) => {
     expect(created).toMatchObject({ ok: true, value: { code: "nudge-10" } });
     expect(woo.coupons[0]).toMatchObject({ discount_type: "fixed_cart", amount: "10.00", email_restrictions: ["ada@example.com"], individual_use: true });
     expect(await actions.tagCustomer({ customerExternalId: "77", tags: ["vip"] })).toMatchObject({ ok: false, unsupported: true });
-    expect(await actions.updateMarketingConsent({ customerExternalId: "77", email: "ada@example.com", subscribed: true })).toMatchObject({ ok: false, unsupported: true });
+    expect(await actions.updateMarketingConsent({ customerExternalId: "77", email: "ada@example.com", subscribed: true, changedAt: "2026-01-01T00:00:00.000Z" })).toMatchObject({ ok: false, unsupported: true });
   });
 });

@@ -1,7 +1,11 @@
 // Debian's Chromium driven by playwright-core, launched the same way for every browser test: headless, no
 // sandbox, nothing phoning home, a desktop user agent and a fresh profile (no cookies, no storage) per context.
+import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
+import type { Db } from "~/db.server";
+import { startAppServer, type AppServer } from "./app-server";
+import { databaseTargets, dropAll, openDb } from "./databases";
 
 // A desktop Chrome: isbot() would flag HeadlessChrome, and the admin answers bots differently.
 export const DESKTOP_USER_AGENT =
@@ -76,4 +80,48 @@ export async function signIn(page: Page, appUrl: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => url.pathname === "/app");
   await hydrated(page);
+}
+
+export interface AdminApp {
+  browser: LaunchedBrowser;
+  server: AppServer;
+  /** The app's database (a fresh SQLite file), for tests that read or write it beside the app. */
+  databaseUrl: string;
+  /** Stops the server and the browser and drops the test databases. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What every admin browser test starts with: Chromium, test-results/, and the built app on a fresh SQLite file
+ * with the demo sign-in (DEMO_ADMIN). `seed` writes to that database before the server starts; `env` adds to the
+ * server's environment (emulator addresses, keys).
+ */
+export async function startAdminApp(options: { seed?: (db: Db) => Promise<void>; env?: Record<string, string> } = {}): Promise<AdminApp> {
+  const browser = await launchBrowser();
+  let server: AppServer;
+  let databaseUrl: string;
+  try {
+    await mkdir(RESULTS_DIR, { recursive: true });
+    const [, createDatabaseUrl] = databaseTargets()[0];
+    databaseUrl = await createDatabaseUrl();
+    if (options.seed) {
+      const db = openDb(databaseUrl);
+      await options.seed(db);
+      await db.$disconnect();
+    }
+    server = await startAppServer({ env: { DATABASE_URL: databaseUrl, DEMO_PASSWORD: DEMO_ADMIN.password, SESSION_SECRET: DEMO_ADMIN.sessionSecret, ...options.env } });
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+  return {
+    browser,
+    server,
+    databaseUrl,
+    async stop() {
+      await server.stop();
+      await browser.close();
+      await dropAll();
+    },
+  };
 }

@@ -58,6 +58,8 @@ export interface ShopifyOptions {
   seed?: ShopSeed;
   /** Whether the worker hydrates events through the Admin API (default true). */
   storeApi?: boolean;
+  /** Whether the worker's sync phase reads the shop's catalogue and address through the Admin API (default false). */
+  sync?: boolean;
 }
 
 export interface ShopifyAppHarness {
@@ -142,6 +144,7 @@ export async function startShopifyAppHarness(options: ShopifyAppHarnessOptions):
           createSessionStorage(database),
         );
         shopifyDeps.storeApiFor = (store) => (store.platform === "shopify" ? shopifyStoreApi(admin, store.domain) : null);
+        if (shopifyOptions?.sync) shopifyDeps.shopifyAdmin = admin;
       }
       shopifyDeps.onShopifyUninstall = async (uninstalled) => {
         await database.session.deleteMany({ where: { shop: uninstalled } });

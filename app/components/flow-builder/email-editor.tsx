@@ -191,8 +191,10 @@ function BlockFields({ block, err, onChange }: { block: EmailBlock; err(field: s
           {text("heading", "Heading", block.heading)}
           <TextField label="Products (at most)" type="number" min={1} max={6} autoComplete="off" value={String(block.limit ?? 4)} onChange={(v) => onChange({ ...block, limit: Math.max(1, Math.min(6, Math.floor(Number(v) || 1))) }, "limit")} error={err("limit")} />
           {text("buttonLabel", "Button label", block.buttonLabel)}
-          {text("href", "Link for each product", block.href, { helpText: "Liquid sees item: {{ item.product_id }}, {{ item.title }}." })}
-          <Text as="p" tone="subdued" variant="bodySm">For now: the products of the order or cart.</Text>
+          {text("href", "Link for each product", block.href, { helpText: "Default {{ item.url }}: the product's page. Liquid sees item: {{ item.url }}, {{ item.title }}, {{ item.product_id }}." })}
+          <Text as="p" tone="subdued" variant="bodySm">
+            From your store's catalogue: products bought together with the ones in the cart or order, then best sellers in their categories, then best sellers — never what is in the cart or what the customer already bought. Until the catalogue is synced, the preview with sample data shows sample products and real emails show none.
+          </Text>
         </BlockStack>
       );
     case "discount":
@@ -203,7 +205,7 @@ function BlockFields({ block, err, onChange }: { block: EmailBlock; err(field: s
           {text("heading", "Heading", block.heading)}
           {text("text", "Text", block.text, { multiline: 2 })}
           {text("buttonLabel", "Button label", block.buttonLabel)}
-          {text("href", "Review link for each product", block.href, { helpText: "Liquid sees item: {{ item.product_id }}, {{ item.title }}." })}
+          {text("href", "Review link for each product", block.href, { helpText: "Default {{ item.review_url }}: the product page's reviews (#reviews), or the store when the page is unknown. Liquid sees item: {{ item.url }}, {{ item.title }}, {{ item.product_id }}." })}
         </BlockStack>
       );
     case "divider":
@@ -223,6 +225,8 @@ interface PreviewAnswer {
   html?: string;
   text?: string;
   warnings?: string[];
+  /** What the editor should know: no postal address for the footer, no catalogue for recommendations. */
+  notices?: string[];
   problems?: { path: (string | number)[]; message: string }[];
   messageId?: string;
   to?: string;
@@ -235,16 +239,29 @@ function EmailPreviewModal({ open, onClose, node, trigger }: { open: boolean; on
   const preview = useFetcher<PreviewAnswer>();
   const tester = useFetcher<PreviewAnswer>();
   const [customerId, setCustomerId] = useState("");
+  const [search, setSearch] = useState("");
+  // The chosen customer stays choosable when a later search no longer lists them.
+  const [chosen, setChosen] = useState<{ id: string; email: string; name: string } | null>(null);
   const [width, setWidth] = useState<"desktop" | "mobile">("desktop");
   const [to, setTo] = useState("");
   const [showText, setShowText] = useState(false);
   const nodeJson = useMemo(() => JSON.stringify(node), [node]);
   const triggerJson = useMemo(() => JSON.stringify(trigger ?? null), [trigger]);
 
+  // Customers matching the search box (name or email; this workspace's, at most 20), asked for once typing pauses.
   useEffect(() => {
-    if (open && customers.state === "idle" && !customers.data) customers.load(endpoint);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- load once when opened
-  }, [open]);
+    if (!open) return;
+    const query = search.trim();
+    const timer = setTimeout(() => customers.load(query ? `${endpoint}?q=${encodeURIComponent(query)}` : endpoint), query ? 300 : 0);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the fetcher's identity changes on every render
+  }, [open, search, endpoint]);
+  const found = customers.data?.customers ?? [];
+  const choices = chosen && !found.some((c) => c.id === chosen.id) ? [chosen, ...found] : found;
+  const chooseCustomer = (id: string) => {
+    setCustomerId(id);
+    setChosen(choices.find((c) => c.id === id) ?? null);
+  };
   useEffect(() => {
     if (!open) return;
     const timer = setTimeout(() => preview.submit({ intent: "preview", node: nodeJson, trigger: triggerJson, customerId }, { method: "post", action: endpoint }), 250);
@@ -259,13 +276,32 @@ function EmailPreviewModal({ open, onClose, node, trigger }: { open: boolean; on
       <Modal.Section>
         <BlockStack gap="300">
           <InlineStack gap="300" blockAlign="end" wrap>
+            <Box minWidth="220px">
+              <TextField
+                label="Find a customer"
+                type="search"
+                autoComplete="off"
+                placeholder="Name or email"
+                value={search}
+                onChange={setSearch}
+                clearButton
+                onClearButtonClick={() => setSearch("")}
+              />
+            </Box>
             <Box minWidth="260px">
               <Select
                 label="Show with"
-                options={[{ label: "Sample data", value: "" }, ...(customers.data?.customers ?? []).map((c) => ({ label: c.name ? `${c.name} <${c.email}>` : c.email, value: c.id }))]}
+                options={[
+                  { label: "Sample data", value: "" },
+                  ...choices.map((c) => ({ label: c.name ? `${c.name} <${c.email}>` : c.email, value: c.id })),
+                ]}
                 value={customerId}
-                onChange={setCustomerId}
-                helpText="A customer's latest checkout or cart, and latest order."
+                onChange={chooseCustomer}
+                helpText={
+                  search.trim() && customers.state === "idle" && found.length === 0
+                    ? "No customer with an email matches."
+                    : "A customer's latest checkout or cart, and latest order."
+                }
               />
             </Box>
             <ButtonGroup variant="segmented">
@@ -279,6 +315,15 @@ function EmailPreviewModal({ open, onClose, node, trigger }: { open: boolean; on
             <Checkbox label="Plain text" checked={showText} onChange={setShowText} />
           </InlineStack>
           {answer && !answer.ok ? <Banner tone="critical" title="No preview">{answer.error}</Banner> : null}
+          {answer?.notices?.length ? (
+            <Banner tone="warning" title="Before you send">
+              <ul>
+                {answer.notices.map((notice) => (
+                  <li key={notice}>{notice}</li>
+                ))}
+              </ul>
+            </Banner>
+          ) : null}
           {answer?.problems?.length ? (
             <Banner tone="warning" title="Fix these before publishing">
               <ul>

@@ -212,6 +212,17 @@ function NodeFields({ node, trigger, onChange, err }: { node: FlowNode; trigger:
           <Button icon={PlusIcon} onClick={() => onChange({ ...node, variants: [...(node.variants ?? []), { id: String.fromCharCode(97 + (node.variants?.length ?? 0)), weight: 50, next: null }] }, "variants")}>
             Add a variant
           </Button>
+          <Select
+            label="Decide the winner on"
+            options={[
+              { label: "Revenue per recipient", value: "revenue_per_recipient" },
+              { label: "Conversion rate", value: "conversion_rate" },
+              { label: "Click rate", value: "click_rate" },
+            ]}
+            value={node.metric ?? "revenue_per_recipient"}
+            onChange={(metric) => onChange({ ...node, metric: metric === "conversion_rate" || metric === "click_rate" ? metric : undefined }, "metric")}
+            helpText="Each variant is compared with the first; the flow page shows the sequential test's verdict and how long the test needs."
+          />
           <Text as="p" tone="subdued" variant="bodySm">
             Each customer gets one variant, chosen by weight, and always the same one.
           </Text>

@@ -49,7 +49,7 @@ export interface StoreConnection extends StoreContext {
   credentials: string | null;
 }
 
-export const SYNC_RESOURCES = ["customers", "orders"] as const;
+export const SYNC_RESOURCES = ["customers", "orders", "products"] as const;
 export type SyncResource = (typeof SYNC_RESOURCES)[number];
 
 /** One record read from the store's API, as the inbox will hold it (mapped later by `toCanonical`). */
@@ -81,8 +81,13 @@ export function isCredentialsRejected(error: unknown): boolean {
 /** Backfill and reconcile: records modified after a cursor, a page at a time. */
 export interface SyncSource {
   readonly resources: readonly SyncResource[];
-  /** Page `page` (1-based) of `resource` modified after `since` (ISO UTC; null: all history). */
+  /**
+   * Page `page` (1-based) of `resource` modified after `since` (ISO UTC; null: all history). Pages are asked for
+   * in order, one run at a time (a cursor-paginated API may remember where the previous page ended).
+   */
   listPage(resource: SyncResource, input: { since: string | null; page: number }): Promise<SyncPage>;
+  /** The store's postal address on one line (emails' footers), read on each sync; null when the store has none. */
+  storeAddress?(): Promise<string | null>;
 }
 
 /** Expected failures are values; `unsupported` says the platform cannot do it at all. */
@@ -119,7 +124,11 @@ export interface DiscountCodeRequest {
 export interface StoreActions {
   createDiscountCode(input: DiscountCodeRequest): Promise<ActionResult<{ code: string; externalId: string }>>;
   tagCustomer(input: { customerExternalId: string; tags: string[]; remove?: boolean }): Promise<ActionResult<null>>;
-  updateMarketingConsent(input: { customerExternalId: string; email: string; subscribed: boolean }): Promise<ActionResult<null>>;
+  /**
+   * Email-marketing consent at the store (write-back of an unsubscribe or resubscribe). `customerExternalId` is the
+   * store's customer id when we know one; `changedAt` (ISO) is when the customer changed it, not when we write it.
+   */
+  updateMarketingConsent(input: { customerExternalId: string | null; email: string; subscribed: boolean; changedAt: string }): Promise<ActionResult<null>>;
 }
 
 export interface PlatformAdapter {

@@ -7,12 +7,14 @@ import { z } from "zod";
 import type { Db } from "~/db.server";
 
 /**
- * What a key may do. This round's endpoints only read; later issues add `events:write` (POST /api/v1/events),
- * `flows:read` and more: add them here and to docs/api/openapi.yaml.
+ * What a key may do. Later issues add `events:write` (POST /api/v1/events) and more: add them here and to
+ * docs/api/openapi.yaml.
  */
-export const API_SCOPES = ["segments:read", "customers:read"] as const;
+export const API_SCOPES = ["segments:read", "customers:read", "flows:read", "flows:write"] as const;
 export const ApiScope = z.enum(API_SCOPES);
 export type ApiScope = z.infer<typeof ApiScope>;
+/** A key made without naming scopes may read everything; a key that changes things is asked for by name. */
+export const DEFAULT_API_SCOPES: readonly ApiScope[] = API_SCOPES.filter((scope) => scope.endsWith(":read"));
 
 export const KEY_PREFIX = "nf_";
 /** `nf_` and the first 8 characters of the random part: enough to recognise a key in a list. */
@@ -63,7 +65,7 @@ export async function createApiKey(
   const name = input.name.trim();
   if (!name) throw new ApiKeyError("an API key needs a name");
   if (name.length > 100) throw new ApiKeyError("an API key's name is at most 100 characters");
-  const scopes = [...new Set(input.scopes ?? API_SCOPES)];
+  const scopes = [...new Set(input.scopes ?? DEFAULT_API_SCOPES)];
   if (scopes.length === 0) throw new ApiKeyError("an API key needs at least one scope");
   const workspace = await db.workspace.findUnique({ where: { id: input.workspaceId }, select: { id: true } });
   if (!workspace) throw new ApiKeyError(`there is no workspace ${input.workspaceId}`);

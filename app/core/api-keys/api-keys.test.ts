@@ -6,7 +6,8 @@ describe("parseScopes", () => {
   });
 
   it("names unknown scopes and refuses an empty list", () => {
-    expect(parseScopes("segments:read flows:write")).toEqual({ ok: false, error: 'unknown scope "flows:write"; known: segments:read, customers:read' });
+    expect(parseScopes("segments:read events:write")).toEqual({ ok: false, error: 'unknown scope "events:write"; known: segments:read, customers:read, flows:read, flows:write' });
+    expect(parseScopes("flows:read flows:write")).toEqual({ ok: true, scopes: ["flows:read", "flows:write"] });
     expect(parseScopes("  ")).toMatchObject({ ok: false, error: expect.stringContaining("at least one scope") });
   });
 });

@@ -225,14 +225,15 @@ export async function getCustomerProfile(db: Db, input: { workspaceId: string; c
 /**
  * Events (segment changes included), orders, emails with what the provider said about them, and flow
  * enrollments: the newest TIMELINE_LIMIT of each source, merged, newest first. An `order.add` event is left out
- * because the order itself is listed, with its total.
+ * because the order itself is listed, with its total; so are the `message.*` events, because the message events
+ * they mirror are listed (with the provider's other reports: accepted, delayed, dropped) and link to the email.
  */
 async function customerTimeline(db: Db, input: { workspaceId: string; customerId: string }): Promise<TimelineEntry[]> {
   const { workspaceId, customerId } = input;
   const take = TIMELINE_LIMIT;
   const [events, orders, messages, enrollments] = await Promise.all([
     db.event.findMany({
-      where: { workspaceId, customerId, type: { not: "order.add" } },
+      where: { workspaceId, customerId, NOT: [{ type: "order.add" }, { type: { startsWith: "message." } }] },
       orderBy: { occurredAt: "desc" },
       take,
       select: { type: true, version: true, occurredAt: true, data: true },

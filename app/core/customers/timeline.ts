@@ -2,7 +2,8 @@
 // provider said about it, a flow enrollment) in words a merchant understands. Pure; the rows come from
 // customers.server.ts.
 import { GOAL_PREFIX } from "~/core/analytics/kpis";
-import { CanonicalEvent, SegmentChangeData } from "~/core/events/events";
+import { assertUnreachable } from "~/core/assert";
+import { CanonicalEvent, CanonicalMessageEvent, SegmentChangeData, isMessageEventType } from "~/core/events/events";
 import { formatMoney } from "~/core/money";
 
 export type TimelineKind = "event" | "order" | "message" | "message_event" | "enrollment" | "segment";
@@ -46,6 +47,12 @@ export function describeEventType(type: string): string {
     "customer.consent.update": "a consent change",
     "segment.entered": "entering a segment",
     "segment.exited": "leaving a segment",
+    "message.delivered": "an email delivered",
+    "message.opened": "an email opened",
+    "message.clicked": "a click in an email",
+    "message.bounced": "a bounced email",
+    "message.unsubscribed": "an unsubscribe from an email",
+    "message.marked_spam": "an email marked as spam",
   };
   return words[type] ?? type;
 }
@@ -67,6 +74,7 @@ export function eventEntry(row: { type: string; version: number; occurredAt: Dat
     };
   }
   if (row.type === "cart.abandoned") return { at, kind: "event", title: "Abandoned a cart", detail: null, href: null };
+  if (isMessageEventType(row.type)) return messageJourneyEntry(row);
 
   const parsed = CanonicalEvent.safeParse({ type: row.type, version: row.version, occurredAt: at.toISOString(), data: row.data });
   if (!parsed.success) return { at, kind: "event", title: `Event ${row.type}`, detail: null, href: null };
@@ -108,11 +116,38 @@ export function eventEntry(row: { type: string; version: number; occurredAt: Dat
       return entry("Removed by a store (the profile stays)");
     case "customer.consent.update":
       return entry(event.data.acceptsMarketing ? "Subscribed to email marketing" : "Unsubscribed from email marketing", event.data.state);
+    case "product.update":
+    case "product.delete":
     case "store.uninstall":
     case "customer.data_request":
     case "customer.redact":
     case "store.redact":
       return entry(`Event ${event.type}`);
+  }
+}
+
+/** A canonical `message.*` event in words, linking to the email's page. */
+function messageJourneyEntry(row: { type: string; version: number; occurredAt: Date; data: unknown }): TimelineEntry {
+  const at = row.occurredAt;
+  const parsed = CanonicalMessageEvent.safeParse({ type: row.type, version: row.version, occurredAt: at.toISOString(), data: row.data });
+  if (!parsed.success) return { at, kind: "message_event", title: `Email event ${row.type}`, detail: null, href: null };
+  const event = parsed.data;
+  const entry = (title: string, detail: string | null = null): TimelineEntry => ({ at, kind: "message_event", title, detail, href: outboxHref(event.data.messageId) });
+  switch (event.type) {
+    case "message.delivered":
+      return entry("An email was delivered");
+    case "message.opened":
+      return entry(event.data.machineOpen ? "An email was opened by a machine (privacy proxy or scanner)" : "Opened an email");
+    case "message.clicked":
+      return entry("Clicked a link in an email", event.data.url);
+    case "message.bounced":
+      return entry(event.data.permanent ? "An email bounced" : "An email was blocked (temporary)", event.data.reason);
+    case "message.unsubscribed":
+      return entry(event.data.scope === "all" ? "Unsubscribed through an email" : "Unsubscribed from this kind of email");
+    case "message.marked_spam":
+      return entry("Marked an email as spam");
+    default:
+      return assertUnreachable(event);
   }
 }
 

@@ -120,3 +120,22 @@ export const Customer = CustomerRef.extend({
   updatedAt: IsoDateTime.nullable(),
 });
 export type Customer = z.infer<typeof Customer>;
+
+/**
+ * A product of the store's catalogue, as emails need it (recommendations, review links). `price` is the lowest
+ * variant price in minor units of `currency`; `available` is false when the product is unpublished, archived or
+ * sold out (never recommended). `updatedAt` is the source's own modification time: an older statement never
+ * overwrites a newer one.
+ */
+export const Product = z.object({
+  externalId: z.string().min(1),
+  title: z.string(),
+  url: z.url().nullable(),
+  imageUrl: z.url().nullable(),
+  price: z.number().int().nonnegative().nullable(),
+  currency: z.string().length(3).nullable(),
+  category: z.string().min(1).nullable(),
+  available: z.boolean(),
+  updatedAt: IsoDateTime,
+});
+export type Product = z.infer<typeof Product>;

@@ -1,7 +1,7 @@
 // The canonical event vocabulary ({entity}.{action}, after API2Cart's unified API). Each event type is a
 // versioned zod schema; adapters emit them, and nothing downstream reads a platform payload.
 import { z } from "zod";
-import { Cart, Checkout, Customer, Order, Shipment } from "./entities";
+import { Cart, Checkout, Customer, Order, Product, Shipment } from "./entities";
 
 const IsoDateTime = z.iso.datetime({ offset: true });
 
@@ -60,6 +60,10 @@ export const CustomerRedact = eventSchema(
   z.object({ customer: z.object({ externalId: z.string().nullable(), email: z.email().nullable() }) }),
 );
 export const StoreRedact = eventSchema("store.redact", z.object({}));
+/** A product was created or changed at the store (or read by a sync): the catalogue row follows it. */
+export const ProductUpdate = eventSchema("product.update", z.object({ product: Product }));
+/** The store deleted a product: it is never recommended or linked again. */
+export const ProductDelete = eventSchema("product.delete", z.object({ product: z.object({ externalId: z.string().min(1) }) }));
 
 export const CanonicalEvent = z.discriminatedUnion("type", [
   CartCreate,
@@ -80,6 +84,8 @@ export const CanonicalEvent = z.discriminatedUnion("type", [
   CustomerDataRequest,
   CustomerRedact,
   StoreRedact,
+  ProductUpdate,
+  ProductDelete,
 ]);
 export type CanonicalEvent = z.infer<typeof CanonicalEvent>;
 export type CanonicalEventType = CanonicalEvent["type"];
@@ -122,4 +128,39 @@ export type SegmentChangeEvent = z.infer<typeof SegmentChangeEvent>;
  */
 export function segmentEvent(input: { change: "entered" | "exited"; data: SegmentChangeData | SegmentChangeEvent["data"]; occurredAt: Date }): SegmentChangeEvent {
   return { type: input.change === "entered" ? "segment.entered" : "segment.exited", version: 1, occurredAt: input.occurredAt.toISOString(), data: input.data };
+}
+
+/**
+ * What happened to one of our emails, as journeys hear it: derived events that core/messaging writes as Event rows
+ * (with the customer the message was for) in the same transaction as the MessageEvent they mirror — SendGrid's
+ * Event Webhook, and our own `/r/` click redirect. Never emitted by a store adapter. Each carries the message and,
+ * for a journey's email, its flow, node and enrollment, so a flow can trigger on "clicked an email of flow X"
+ * (`event.data.flowId`) and leave machine opens out (`event.data.machineOpen`). A flow never hears the events of
+ * its own emails (core/flows/enroll.server.ts), so it cannot trigger itself.
+ */
+const MessageRef = z.object({
+  messageId: z.string().min(1),
+  flowId: z.string().nullable(),
+  nodeId: z.string().nullable(),
+  enrollmentId: z.string().nullable(),
+  /** Who reported it: sendgrid, or nudgeflow (our click redirect, unsubscribe page). */
+  provider: z.string().min(1),
+});
+export const MessageDelivered = eventSchema("message.delivered", MessageRef);
+/** `machineOpen`: made by no person (Apple Mail Privacy Protection's prefetch, a proxy or a security scanner). */
+export const MessageOpened = eventSchema("message.opened", MessageRef.extend({ machineOpen: z.boolean() }));
+export const MessageClicked = eventSchema("message.clicked", MessageRef.extend({ url: z.string().nullable() }));
+/** `permanent`: false for a block (temporary, e.g. the sender's reputation), which does not suppress the address. */
+export const MessageBounced = eventSchema("message.bounced", MessageRef.extend({ permanent: z.boolean(), reason: z.string().nullable() }));
+/** `scope`: from all marketing email, or from this kind of email only (SendGrid's group unsubscribe). */
+export const MessageUnsubscribed = eventSchema("message.unsubscribed", MessageRef.extend({ scope: z.enum(["all", "group"]) }));
+export const MessageMarkedSpam = eventSchema("message.marked_spam", MessageRef);
+
+export const CanonicalMessageEvent = z.discriminatedUnion("type", [MessageDelivered, MessageOpened, MessageClicked, MessageBounced, MessageUnsubscribed, MessageMarkedSpam]);
+export type CanonicalMessageEvent = z.infer<typeof CanonicalMessageEvent>;
+export type CanonicalMessageEventType = CanonicalMessageEvent["type"];
+export const CANONICAL_MESSAGE_EVENT_TYPES = CanonicalMessageEvent.options.map((option) => option.shape.type.value);
+
+export function isMessageEventType(type: string): type is CanonicalMessageEventType {
+  return (CANONICAL_MESSAGE_EVENT_TYPES as readonly string[]).includes(type);
 }

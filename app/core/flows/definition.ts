@@ -3,7 +3,7 @@
 // Schema is docs/flow-definition.schema.json (`nudgeflow flows schema`).
 import { z } from "zod";
 import { assertUnreachable } from "~/core/assert";
-import { CANONICAL_EVENT_TYPES } from "~/core/events";
+import { CANONICAL_EVENT_TYPES, CANONICAL_MESSAGE_EVENT_TYPES } from "~/core/events";
 import { EmailContent, emailTemplateProblems, triggerShape } from "~/core/messaging/email/blocks";
 import { isTimeZone, WEEKDAYS } from "./zoned-time";
 
@@ -143,6 +143,11 @@ export const AbSplitNode = z.object({
   id: NodeId,
   type: z.literal("ab_split"),
   variants: z.array(AbVariant),
+  /**
+   * What decides the test, compared per recipient with a sequential test (docs/analytics.md): revenue per recipient
+   * (absent), conversion rate, or click rate. The first variant is the baseline the others are compared with.
+   */
+  metric: z.enum(["revenue_per_recipient", "conversion_rate", "click_rate"]).optional(),
 });
 
 export const ExitNode = z.object({ id: NodeId, type: z.literal("exit") });
@@ -222,7 +227,9 @@ export type WebhookNode = z.infer<typeof WebhookNode>;
 /** Nodes that act on the store or the outside world (the runner leases the step, calls out, then commits). */
 export type ActionNode = DiscountCodeNode | TagCustomerNode | WebhookNode;
 
-const TriggerEventType = z.enum(CANONICAL_EVENT_TYPES as [string, ...string[]]);
+// Store events about shoppers, and what happened to our emails (message.delivered, message.clicked, …:
+// customer-keyed). Catalogue events (product.*) concern no customer, so they could never enroll anyone.
+const TriggerEventType = z.enum([...CANONICAL_EVENT_TYPES.filter((type) => !type.startsWith("product.")), ...CANONICAL_MESSAGE_EVENT_TYPES] as [string, ...string[]]);
 
 /** Canonical events enroll: one journey per checkout, customer or cart. */
 export const EventTrigger = z.object({
@@ -236,6 +243,9 @@ export const EventTrigger = z.object({
    */
   entity: z.enum(["checkout", "customer", "cart"]),
   conditions: z.array(Condition).default([]),
+}).refine((trigger) => trigger.entity === "customer" || !trigger.events.some((type) => type.startsWith("message.")), {
+  message: "an email event (message.*) is about a customer: set entity to \"customer\"",
+  path: ["entity"],
 });
 export type EventTrigger = z.infer<typeof EventTrigger>;
 
@@ -317,6 +327,21 @@ export const Reentry = z.discriminatedUnion("mode", [
 ]);
 export type Reentry = z.infer<typeof Reentry>;
 
+/**
+ * A control group: this share of the flow's customers (sticky per customer and flow) enter and go through the
+ * flow — delays, branches, goals and exits as for anyone — but are sent nothing, so that what the flow adds can
+ * be measured against them (docs/analytics.md). 5 % is the suggested default.
+ */
+export const Holdout = z.object({
+  percent: z
+    .number({ error: "a holdout is { \"percent\": 0-50 }" })
+    .min(0, "a holdout percentage is at least 0")
+    .max(50, "a holdout keeps at most 50 % of customers out")
+    .refine((percent) => Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-9, "a holdout percentage has at most two decimals"),
+});
+export type Holdout = z.infer<typeof Holdout>;
+export const SUGGESTED_HOLDOUT_PERCENT = 5;
+
 export const FlowRules = z.object({
   /**
    * `marketing`: email steps are skipped (and recorded as such) for customers who have not accepted marketing.
@@ -342,6 +367,8 @@ export const FlowRules = z.object({
    * from when the journey reached it) is skipped, the reason recorded. Absent: it waits as long as it takes.
    */
   budgetExpiryHours: z.number().int().min(1).max(24 * 365).optional(),
+  /** Keep a control group that is sent nothing (emails and discount codes skipped). Absent: no holdout. */
+  holdout: Holdout.optional(),
 });
 export type FlowRules = z.infer<typeof FlowRules>;
 export const DEFAULT_RULES: FlowRules = { consent: "marketing", quietHours: null };

@@ -2,7 +2,7 @@
 // the facts about it now, it says what to do. No database, no clock, no I/O.
 import { assertUnreachable } from "~/core/assert";
 import { conditionHolds, conditionsMatch } from "./conditions";
-import { durationMs, findNode, type AbVariant, type ActionNode, type Condition, type EmailNode, type FlowDefinition, type Reentry, type Trigger } from "./definition";
+import { durationMs, findNode, type AbVariant, type ActionNode, type Condition, type EmailNode, type FlowDefinition, type Holdout, type Reentry, type Trigger } from "./definition";
 import { sha256Hex } from "./hash";
 import { nextLocalTime, windowEnd } from "./zoned-time";
 
@@ -14,6 +14,8 @@ export interface EnrollmentState {
   lastStepAt: Date | null;
   /** Why the current step has been waiting beyond its own time (quiet hours, message budget), while it does. */
   deferredReason?: string | null;
+  /** In the flow's control group (decided at enrollment, `inHoldout`): goes through the flow, is sent nothing. */
+  holdout?: boolean;
 }
 
 /** The workspace's cross-flow message budget as it stands for this customer now (marketing flows only). */
@@ -33,6 +35,11 @@ export interface EnrollmentFacts {
   timeZone: string;
   /** Whether the customer has accepted marketing email. */
   acceptsMarketing: boolean;
+  /**
+   * Why the recipient may get no email of this flow's kind, as the step's trace says it (`unsubscribed (unsubscribe
+   * link, 2026-11-25)`); null or absent when nothing stops it. Read only for email steps.
+   */
+  suppressed?: string | null;
   /** The message budget, when the workspace sets one (read only for email steps of marketing flows). */
   budget?: BudgetFacts | null;
   /**
@@ -54,7 +61,10 @@ export type Decision =
   | { kind: "wait"; until: Date; reason?: string }
   | { kind: "pass-delay"; nodeId: string; next: string | null }
   | { kind: "branch"; nodeId: string; nodeType: "condition" | "split" | "ab_split"; next: string | null; taken: BranchTaken }
-  | { kind: "skip-email"; node: EmailNode; next: string | null; reason: string }
+  /** `suppressed`: the suppression list stopped it; the runner still writes the message, as suppressed, for the outbox and the KPIs. */
+  | { kind: "skip-email"; node: EmailNode; next: string | null; reason: string; suppressed?: true }
+  /** An action node not done, for `reason` (a holdout enrollment gets no discount code). */
+  | { kind: "skip-action"; node: ActionNode; next: string | null; reason: string }
   | { kind: "send-email"; node: EmailNode; next: string | null; deferred?: string }
   /** A node that acts on the store or the outside world (discount code, tag, webhook): the runner does it. */
   | { kind: "act"; node: ActionNode; next: string | null };
@@ -79,6 +89,25 @@ export function variantForBucket(variants: AbVariant[], bucket: number): AbVaria
   }
   // Only reachable through rounding at the very top: the last variant with a weight.
   return [...variants].reverse().find((variant) => variant.weight > 0) ?? variants[variants.length - 1];
+}
+
+/** What a holdout enrollment's email and discount-code steps record instead of sending. */
+export const HOLDOUT_REASON = "holdout: not sent";
+
+/** The customer's holdout bucket in one flow (0…9999), independent of every A/B node's bucket. */
+export function holdoutBucket(input: { customerId: string; flowId: string }): number {
+  const digest = sha256Hex(`holdout\u0000${input.flowId}\u0000${input.customerId}`);
+  return Number.parseInt(digest.slice(0, 8), 16) % AB_BUCKETS;
+}
+
+/**
+ * Whether a customer entering the flow goes to its control group: the lowest `percent` % of buckets do, so the
+ * same customer is always in the same group of a flow, and raising the percentage only moves customers from
+ * treatment to control (never back).
+ */
+export function inHoldout(holdout: Holdout | undefined, input: { customerId: string; flowId: string }): boolean {
+  if (!holdout || holdout.percent <= 0) return false;
+  return holdoutBucket(input) < Math.round((holdout.percent / 100) * AB_BUCKETS);
 }
 
 function describeWindow(window: { start: string; end: string }, zone: string): string {
@@ -118,6 +147,10 @@ export function nextStep(definition: FlowDefinition, state: EnrollmentState, fac
       return { kind: "branch", nodeId: node.id, nodeType: "ab_split", next: variant.next, taken: { variant: variant.id, bucket } };
     }
     case "email": {
+      // Nothing to send, so nothing waits for quiet hours or the budget: the step is recorded and the path goes on.
+      if (state.holdout) return { kind: "skip-email", node, next: node.next, reason: HOLDOUT_REASON };
+      // The recipient is on the suppression list for this kind of email: skipped here, with the entry as the reason.
+      if (facts.suppressed) return { kind: "skip-email", node, next: node.next, reason: facts.suppressed, suppressed: true };
       if (definition.rules.consent === "marketing" && !facts.acceptsMarketing) {
         return { kind: "skip-email", node, next: node.next, reason: "no marketing consent" };
       }
@@ -144,6 +177,8 @@ export function nextStep(definition: FlowDefinition, state: EnrollmentState, fac
       return deferred ? { kind: "send-email", node, next: node.next, deferred } : { kind: "send-email", node, next: node.next };
     }
     case "discount_code":
+      // A code is an offer sent to one recipient: the control group gets none.
+      return state.holdout ? { kind: "skip-action", node, next: node.next, reason: HOLDOUT_REASON } : { kind: "act", node, next: node.next };
     case "tag_customer":
     case "webhook":
       return { kind: "act", node, next: node.next };

@@ -2,16 +2,19 @@
 // enrolls the entity (once per journey; again only as the flow's re-entry rule allows). Every decision is traced.
 // Runs inside ingest's transaction.
 import { Prisma, type DbTx } from "~/db.server";
-import type { CanonicalEvent, SegmentChangeEvent } from "~/core/events";
-import { entryDecision, matchTrigger, type PreviousEntry } from "./engine";
+import { isMessageEventType, type CanonicalEvent, type CanonicalMessageEvent, type SegmentChangeEvent } from "~/core/events";
+import { entryDecision, inHoldout, matchTrigger, type PreviousEntry } from "./engine";
 import { triggerEntity, type FlowDefinition } from "./definition";
 import { resetInactivityTimers, TIMER_NODE } from "./inactivity.server";
 import { cartJourneyKeys, cartView, type EntityKey } from "./journey.server";
 import { writeTrace } from "./trace.server";
-import { loadVersion } from "./versions.server";
+import { createVersionCache, loadVersion, type VersionCache } from "./versions.server";
 
-/** What flows hear: a canonical event from a store, or a derived segment change (`segmentEvent` in core/events). */
-export type FlowEvent = CanonicalEvent | SegmentChangeEvent;
+/**
+ * What flows hear: a canonical event from a store, a derived segment change (`segmentEvent` in core/events), or
+ * what happened to one of our emails (`message.*`, written by core/messaging).
+ */
+export type FlowEvent = CanonicalEvent | SegmentChangeEvent | CanonicalMessageEvent;
 
 export interface FlowEventInput {
   workspaceId: string;
@@ -40,7 +43,7 @@ async function goalCandidates(tx: DbTx, input: FlowEventInput, order: { checkout
 }
 
 /** Exits every active enrollment whose flow's goal this order meets (the customer's, or the entity's own). */
-async function exitOnGoal(tx: DbTx, input: FlowEventInput): Promise<string[]> {
+async function exitOnGoal(tx: DbTx, input: FlowEventInput, versions: VersionCache): Promise<string[]> {
   const { event, workspaceId } = input;
   if (event.type !== "order.add") return [];
   const { order } = event.data;
@@ -51,7 +54,7 @@ async function exitOnGoal(tx: DbTx, input: FlowEventInput): Promise<string[]> {
   for (const enrollment of [...byCustomer, ...byEntity]) {
     if (seen.has(enrollment.id)) continue;
     seen.add(enrollment.id);
-    const definition = await loadVersion(tx, { workspaceId, versionId: enrollment.flowVersionId });
+    const definition = await loadVersion(tx, { workspaceId, versionId: enrollment.flowVersionId }, versions);
     if (!definition?.goal || definition.goal.event !== event.type || placedAt < enrollment.enteredAt) continue;
     // A waiting inactivity timer is no journey yet: the order resets it instead (resetInactivityTimers).
     if (enrollment.currentNodeId === TIMER_NODE) continue;
@@ -117,9 +120,14 @@ async function previousEntry(tx: DbTx, flowId: string, own: EntityKey, siblings:
   return { previous: { entryNumber: last.entryNumber, status: last.status, endedAt: last.exitedAt }, ownMax };
 }
 
-/** Whether a flow's trigger listens for this event: its event types, or its segment and direction. */
-export function triggeredBy(definition: FlowDefinition, event: FlowEvent): boolean {
+/**
+ * Whether a flow's trigger listens for this event: its event types, or its segment and direction. A flow never
+ * hears what happened to its own emails (`message.*` with its flowId): a flow triggered by "clicked an email"
+ * would otherwise enter anew from its own sends (once re-entry allows) — a loop. Such events are ignored, not traced.
+ */
+export function triggeredBy(definition: FlowDefinition, event: FlowEvent, flowId: string): boolean {
   const { trigger } = definition;
+  if (isMessageEventType(event.type) && "flowId" in event.data && event.data.flowId === flowId) return false;
   if (trigger.type === "event") return trigger.events.includes(event.type);
   // Inactivity is a timer that orders reset (resetInactivityTimers), not an event.
   if (trigger.type === "inactivity") return false;
@@ -133,7 +141,7 @@ export interface LiveFlow {
 }
 
 /** Enrolls the event's entity in every live flow it triggers, as the trigger, its entity and re-entry say. */
-async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[]> {
+async function enrollOnTrigger(tx: DbTx, input: FlowEventInput, versions: VersionCache): Promise<string[]> {
   const { event, customerId, workspaceId } = input;
   if (!customerId) return [];
   const flows = await tx.flow.findMany({ where: { workspaceId, status: "live", liveVersionId: { not: null } }, orderBy: [{ priority: "asc" }, { createdAt: "asc" }] });
@@ -141,8 +149,8 @@ async function enrollOnTrigger(tx: DbTx, input: FlowEventInput): Promise<string[
   const live: LiveFlow[] = [];
   for (const flow of flows) {
     const versionId = flow.liveVersionId;
-    const definition = versionId ? await loadVersion(tx, { workspaceId, versionId }) : null;
-    if (versionId && definition && triggeredBy(definition, event)) live.push({ flow, versionId, definition });
+    const definition = versionId ? await loadVersion(tx, { workspaceId, versionId }, versions) : null;
+    if (versionId && definition && triggeredBy(definition, event, flow.id)) live.push({ flow, versionId, definition });
   }
   return enrollInFlows(tx, input, live, "trigger.matched");
 }
@@ -200,6 +208,8 @@ export async function enrollInFlows(tx: DbTx, input: FlowEventInput, live: LiveF
       continue;
     }
     const entryNumber = ownMax + 1;
+    // The control group is decided once, here, by a hash of customer and flow: the same customer is always in it.
+    const holdout = inHoldout(definition.rules.holdout, { customerId, flowId: flow.id });
     // Native upsert (INSERT … ON CONFLICT): a concurrent worker entering the same entry finds this one.
     const enrollment = await tx.enrollment.upsert({
       where: { flowId_entityType_entityId_entryNumber: { flowId: flow.id, entityType: key.type, entityId: key.id, entryNumber } },
@@ -214,19 +224,24 @@ export async function enrollInFlows(tx: DbTx, input: FlowEventInput, live: LiveF
         currentNodeId: definition.entry,
         wakeAt: input.now,
         enteredAt: eventAt,
+        holdout,
       },
       update: {},
     });
     await trace(matchedKind, matched, enrollment.id);
-    await trace("entered", { entryNumber, entityType: key.type, entityId: key.id }, enrollment.id);
+    await trace("entered", { entryNumber, entityType: key.type, entityId: key.id, ...(enrollment.holdout ? { holdout: "control group: goes through the flow, is sent nothing" } : {}) }, enrollment.id);
     enrolled.push(enrollment.id);
   }
   return enrolled;
 }
 
-export async function routeEventToFlows(tx: DbTx, input: FlowEventInput) {
-  const exited = await exitOnGoal(tx, input);
-  const enrolled = await enrollOnTrigger(tx, input);
+/**
+ * Routes one event to the workspace's flows. `versions`: pass one cache to every call of a batch (one transaction)
+ * so each live version is read and parsed once, not once per event; which flows are live is read each time.
+ */
+export async function routeEventToFlows(tx: DbTx, input: FlowEventInput, versions: VersionCache = createVersionCache()) {
+  const exited = await exitOnGoal(tx, input, versions);
+  const enrolled = await enrollOnTrigger(tx, input, versions);
   // Inactivity timers: each order arms or postpones them.
   const armed = input.event.type === "order.add" && !input.event.data.order.cancelledAt
     ? await resetInactivityTimers(tx, { workspaceId: input.workspaceId, customerId: input.customerId, placedAt: new Date(input.event.data.order.placedAt), now: input.now })

@@ -4,7 +4,7 @@
 // wakes it, it re-reads the customer's latest order: a newer one postpones it again, otherwise the trigger's
 // conditions are checked and the journey starts at the flow's entry, entered at the instant inactivity began.
 import type { DbTx } from "~/db.server";
-import { entryDecision, matchTrigger } from "./engine";
+import { entryDecision, inHoldout, matchTrigger } from "./engine";
 import type { FlowDefinition, InactivityTrigger } from "./definition";
 import { writeTrace } from "./trace.server";
 import { loadVersion } from "./versions.server";
@@ -70,7 +70,7 @@ export async function resetInactivityTimers(tx: DbTx, input: { workspaceId: stri
     const entryNumber = (last?.entryNumber ?? 0) + 1;
     const enrollment = await tx.enrollment.upsert({
       where: { flowId_entityType_entityId_entryNumber: { flowId: flow.id, entityType: "customer", entityId: customerId, entryNumber } },
-      create: { workspaceId, flowId: flow.id, flowVersionId: flow.liveVersionId ?? "", customerId, entityType: "customer", entityId: customerId, entryNumber, currentNodeId: TIMER_NODE, wakeAt: fireAt, enteredAt: anchor },
+      create: { workspaceId, flowId: flow.id, flowVersionId: flow.liveVersionId ?? "", customerId, entityType: "customer", entityId: customerId, entryNumber, currentNodeId: TIMER_NODE, wakeAt: fireAt, enteredAt: anchor, holdout: inHoldout(definition.rules.holdout, { customerId, flowId: flow.id }) },
       update: {},
     });
     await trace("timer", { reason: "armed", until: fireAt.toISOString(), entryNumber }, enrollment.id);
@@ -87,7 +87,7 @@ export type TimerOutcome = { kind: "waiting"; until: Date } | { kind: "skipped";
  */
 export async function wakeInactivityTimer(
   tx: DbTx,
-  enrollment: { id: string; workspaceId: string; flowId: string; customerId: string; enteredAt: Date; wakeAt: Date | null },
+  enrollment: { id: string; workspaceId: string; flowId: string; customerId: string; enteredAt: Date; wakeAt: Date | null; holdout?: boolean },
   definition: FlowDefinition & { trigger: InactivityTrigger },
   now: Date,
 ): Promise<TimerOutcome> {
@@ -113,6 +113,6 @@ export async function wakeInactivityTimer(
   }
   await tx.enrollment.updateMany({ where: guard, data: { currentNodeId: definition.entry, enteredAt: due, lastStepAt: null, wakeAt: now } });
   await trace("trigger.matched", { entityType: "customer", entityId: customerId, days, lastOrderAt: latest.toISOString() });
-  await trace("entered", { entityType: "customer", entityId: customerId });
+  await trace("entered", { entityType: "customer", entityId: customerId, ...(enrollment.holdout ? { holdout: "control group: goes through the flow, is sent nothing" } : {}) });
   return { kind: "started", enteredAt: due };
 }

@@ -18,6 +18,9 @@ import {
 
 export class FlowError extends Error {}
 
+/** No such flow in the workspace (another workspace's flow included), or no such version of it. */
+export class FlowNotFoundError extends FlowError {}
+
 /** A definition that does not validate: every problem with its path (`nodes[2].next: …`). */
 export class FlowValidationError extends FlowError {
   constructor(readonly problems: DefinitionProblem[]) {
@@ -69,7 +72,7 @@ export async function publishFlow(deps: { db: Db; clock: Clock }, input: { works
   return deps.db.$transaction(async (tx) => {
     const definition = await validateInWorkspace(tx, input);
     const flow = await tx.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
-    if (!flow) throw new FlowError("flow not found");
+    if (!flow) throw new FlowNotFoundError("flow not found");
     const last = await tx.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: "desc" } });
     const version = await tx.flowVersion.create({
       data: { workspaceId: input.workspaceId, flowId: flow.id, version: (last?.version ?? 0) + 1, definition, publishedAt: deps.clock.now() },
@@ -82,7 +85,7 @@ export async function publishFlow(deps: { db: Db; clock: Clock }, input: { works
 /** Pause stops new enrollments and holds running ones where they are; resume lets them go on. */
 export async function setFlowStatus(deps: { db: Db }, input: { workspaceId: string; flowId: string; status: "live" | "paused" }) {
   const flow = await deps.db.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
-  if (!flow) throw new FlowError("flow not found");
+  if (!flow) throw new FlowNotFoundError("flow not found");
   if (input.status === "live" && !flow.liveVersionId) throw new FlowError("publish the flow before turning it on");
   await deps.db.flow.update({ where: { id: flow.id }, data: { status: input.status } });
 }
@@ -153,14 +156,14 @@ export async function importFlow(
 /** A flow's definition as JSON-ready data: the given version, else the live one, else the latest. */
 export async function exportFlow(db: Db, input: { workspaceId: string; flowId: string; version?: number }): Promise<FlowDefinition> {
   const flow = await db.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
-  if (!flow) throw new FlowError(`flow "${input.flowId}" not found in workspace "${input.workspaceId}"`);
+  if (!flow) throw new FlowNotFoundError(`flow "${input.flowId}" not found in workspace "${input.workspaceId}"`);
   const version = input.version !== undefined
     ? await db.flowVersion.findFirst({ where: { flowId: flow.id, workspaceId: input.workspaceId, version: input.version } })
     : await db.flowVersion.findFirst({
         where: { flowId: flow.id, workspaceId: input.workspaceId, ...(flow.liveVersionId ? { id: flow.liveVersionId } : {}) },
         orderBy: { version: "desc" },
       });
-  if (!version) throw new FlowError(input.version !== undefined ? `flow "${flow.id}" has no version ${input.version}` : `flow "${flow.id}" has no versions`);
+  if (!version) throw new FlowNotFoundError(input.version !== undefined ? `flow "${flow.id}" has no version ${input.version}` : `flow "${flow.id}" has no versions`);
   const definition = await loadVersion(db, { workspaceId: input.workspaceId, versionId: version.id });
   if (!definition) throw new FlowError(`version ${version.version} of flow "${flow.id}" no longer validates`);
   return definition;
@@ -196,8 +199,6 @@ async function findFlow(db: Db, input: { workspaceId: string; flowId: string }) 
   if (!flow) throw new FlowNotFoundError("flow not found");
   return flow;
 }
-
-export class FlowNotFoundError extends FlowError {}
 
 /** A new flow for a new workspace need: a draft that starts on checkout events and has one exit node. */
 export function emptyDefinition(): FlowDefinition {
@@ -330,4 +331,176 @@ export async function publishDraft(deps: { db: Db; clock: Clock }, input: { work
     ? await backfillSegmentTrigger(deps, { workspaceId: input.workspaceId, flowId: flow.id })
     : null;
   return { ...published, backfill };
+}
+
+// ─── The HTTP API's view of flows (docs/api/openapi.yaml) ───────────────────────────────────────────────────
+// The same flows the admin and `nudgeflow flows` see, as JSON-ready data. What publishing without a document
+// makes live ("pending") is the builder's draft, else a version that was imported without publishing and never
+// went live (a draft of the CLI's kind: ADR 0009).
+
+export const DEFAULT_FLOW_PAGE_SIZE = 50;
+
+/** Just enough of a stored document to show its trigger: drafts may not validate, so nothing more is assumed. */
+const TriggerOf = z.looseObject({ trigger: z.looseObject({ type: z.string() }) });
+type TriggerJson = z.infer<typeof TriggerOf>["trigger"];
+
+function triggerOf(document: unknown): TriggerJson | null {
+  const parsed = TriggerOf.safeParse(document);
+  return parsed.success ? parsed.data.trigger : null;
+}
+
+function statusOf(status: string): FlowStatus {
+  return status === "live" || status === "paused" ? status : "draft";
+}
+
+export interface ApiFlow {
+  id: string;
+  name: string;
+  blueprint: string | null;
+  status: FlowStatus;
+  /** The trigger of the live version, else of what is pending (the draft or the imported version). */
+  trigger: TriggerJson | null;
+  liveVersion: number | null;
+  /** Something publishing would make live: the builder's draft or an imported version that never went live. */
+  hasDraft: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type FlowRow = { id: string; name: string; blueprint: string | null; status: string; liveVersionId: string | null; draftDefinition: unknown; createdAt: Date; updatedAt: Date };
+type VersionRow = { id: string; flowId: string; version: number; definition: unknown; publishedAt: Date };
+
+/** The version publishing would make live when the flow has no builder draft: the newest, if it never was live. */
+function importedPending(flow: FlowRow, live: VersionRow | undefined, latest: VersionRow | undefined): VersionRow | null {
+  if (flow.draftDefinition !== null || !latest) return null;
+  return !live || latest.version > live.version ? latest : null;
+}
+
+function apiFlow(flow: FlowRow, live: VersionRow | undefined, latest: VersionRow | undefined): ApiFlow {
+  const imported = importedPending(flow, live, latest);
+  const pendingDocument = flow.draftDefinition ?? imported?.definition ?? latest?.definition;
+  return {
+    id: flow.id,
+    name: flow.name,
+    blueprint: flow.blueprint,
+    status: statusOf(flow.status),
+    trigger: triggerOf(live?.definition) ?? triggerOf(pendingDocument),
+    liveVersion: live?.version ?? null,
+    hasDraft: flow.draftDefinition !== null || imported !== null,
+    createdAt: flow.createdAt,
+    updatedAt: flow.updatedAt,
+  };
+}
+
+/** Each flow's live and newest versions, in two queries. */
+async function versionsOf(db: Db, workspaceId: string, flows: FlowRow[]) {
+  const select = { id: true, flowId: true, version: true, definition: true, publishedAt: true } satisfies Prisma.FlowVersionSelect;
+  const liveIds = flows.flatMap((flow) => (flow.liveVersionId ? [flow.liveVersionId] : []));
+  const live = liveIds.length ? await db.flowVersion.findMany({ where: { workspaceId, id: { in: liveIds } }, select }) : [];
+  const newestNumbers = flows.length
+    ? await db.flowVersion.groupBy({ by: ["flowId"], where: { workspaceId, flowId: { in: flows.map((flow) => flow.id) } }, _max: { version: true } })
+    : [];
+  const pairs = newestNumbers.flatMap((row) => (row._max.version === null ? [] : [{ flowId: row.flowId, version: row._max.version }]));
+  const newest = pairs.length ? await db.flowVersion.findMany({ where: { workspaceId, OR: pairs }, select }) : [];
+  return {
+    live: (flow: FlowRow) => live.find((version) => version.id === flow.liveVersionId),
+    latest: (flow: FlowRow) => newest.find((version) => version.flowId === flow.id),
+  };
+}
+
+/** The workspace's flows by id, a page at a time (cursor: the last id of the previous page). */
+export async function listFlowsPage(db: Db, input: { workspaceId: string; cursor?: string | null; take?: number }): Promise<{ flows: ApiFlow[]; nextCursor: string | null }> {
+  const take = input.take ?? DEFAULT_FLOW_PAGE_SIZE;
+  const rows = await db.flow.findMany({
+    where: { workspaceId: input.workspaceId, ...(input.cursor ? { id: { gt: input.cursor } } : {}) },
+    orderBy: { id: "asc" },
+    take: take + 1,
+  });
+  const page = rows.slice(0, take);
+  const versions = await versionsOf(db, input.workspaceId, page);
+  return {
+    flows: page.map((flow) => apiFlow(flow, versions.live(flow), versions.latest(flow))),
+    nextCursor: rows.length > take ? page[page.length - 1].id : null,
+  };
+}
+
+export interface ApiFlowDetail {
+  flow: ApiFlow;
+  live: { version: number; publishedAt: Date } | null;
+  /** What publishing without a document would make live, and what stops it. */
+  draft: { source: "builder" | "imported"; version: number | null; updatedAt: Date | null; problems: DefinitionProblem[] } | null;
+  /** Every published or imported version, newest first. */
+  versions: { version: number; publishedAt: Date; live: boolean }[];
+  /** Customers in the flow now (on any version). */
+  activeEnrollments: number;
+}
+
+/** One flow for the API: its summary, live version, pending draft and version list. Not found → FlowNotFoundError. */
+export async function getFlowDetail(db: Db, input: { workspaceId: string; flowId: string }): Promise<ApiFlowDetail> {
+  const flow = await findFlow(db, input);
+  const { live, latest } = await versionsOf(db, input.workspaceId, [flow]);
+  const liveVersion = live(flow);
+  const imported = importedPending(flow, liveVersion, latest(flow));
+  const versions = await db.flowVersion.findMany({ where: { workspaceId: input.workspaceId, flowId: flow.id }, orderBy: { version: "desc" }, select: { id: true, version: true, publishedAt: true } });
+  const draft: ApiFlowDetail["draft"] =
+    flow.draftDefinition !== null
+      ? { source: "builder", version: null, updatedAt: flow.draftUpdatedAt, problems: await problemsOf(db, input.workspaceId, flow.draftDefinition) }
+      : imported
+        ? { source: "imported", version: imported.version, updatedAt: imported.publishedAt, problems: await problemsOf(db, input.workspaceId, imported.definition) }
+        : null;
+  return {
+    flow: apiFlow(flow, liveVersion, latest(flow)),
+    live: liveVersion ? { version: liveVersion.version, publishedAt: liveVersion.publishedAt } : null,
+    draft,
+    versions: versions.map((version) => ({ version: version.version, publishedAt: version.publishedAt, live: version.id === flow.liveVersionId })),
+    activeEnrollments: await db.enrollment.count({ where: { workspaceId: input.workspaceId, flowId: flow.id, status: "active" } }),
+  };
+}
+
+/**
+ * Publishing from the API: the given document (the builder's draft is kept), else the builder's draft (published
+ * and cleared, as the admin does), else an imported version that never went live (it goes live as it is, as
+ * `flows import --publish` would have made it). Invalid → FlowValidationError; nothing pending → FlowError.
+ * With `backfill`, a segment trigger also enrolls the segment's members now, once (as the admin's dialog offers).
+ */
+export async function publishPending(
+  deps: { db: Db; clock: Clock },
+  input: { workspaceId: string; flowId: string; definition?: unknown; backfill?: boolean },
+): Promise<ApiFlowDetail & { published: { version: number; backfill: { members: number; enrolled: number } | null } }> {
+  const flow = await findFlow(deps.db, input);
+  let published: { version: number; definition: unknown };
+  if (input.definition !== undefined) {
+    const { version } = await publishFlow(deps, { workspaceId: input.workspaceId, flowId: flow.id, definition: input.definition });
+    published = { version, definition: input.definition };
+  } else if (flow.draftDefinition !== null) {
+    const { version } = await publishFlow(deps, { workspaceId: input.workspaceId, flowId: flow.id, definition: flow.draftDefinition });
+    await deps.db.flow.update({ where: { id: flow.id }, data: { draftDefinition: Prisma.DbNull, draftUpdatedAt: null } });
+    published = { version, definition: flow.draftDefinition };
+  } else {
+    const { live, latest } = await versionsOf(deps.db, input.workspaceId, [flow]);
+    const imported = importedPending(flow, live(flow), latest(flow));
+    if (!imported) throw new FlowError("there is nothing to publish: the flow has no draft and its newest version is live; send a definition");
+    await validateInWorkspace(deps.db, { workspaceId: input.workspaceId, definition: imported.definition });
+    await deps.db.flow.update({ where: { id: flow.id }, data: { liveVersionId: imported.id, status: "live" } });
+    published = { version: imported.version, definition: imported.definition };
+  }
+  const backfill = input.backfill && (await previewSegmentBackfill(deps.db, { workspaceId: input.workspaceId, definition: published.definition }))
+    ? await backfillSegmentTrigger(deps, { workspaceId: input.workspaceId, flowId: flow.id })
+    : null;
+  return { ...(await getFlowDetail(deps.db, input)), published: { version: published.version, backfill } };
+}
+
+/** `importFlow` for the API: the new flow as GET /api/v1/flows/{flowId} shows it. */
+export async function importFlowDocument(
+  deps: { db: Db; clock: Clock },
+  input: { workspaceId: string; name: string; definition: unknown; publish: boolean },
+): Promise<ApiFlowDetail> {
+  const { flowId } = await importFlow(deps, input);
+  return getFlowDetail(deps.db, { workspaceId: input.workspaceId, flowId });
+}
+
+/** `setFlowStatus` (pause, resume) for the API: the flow afterwards. */
+export async function changeFlowStatus(deps: { db: Db }, input: { workspaceId: string; flowId: string; status: "live" | "paused" }): Promise<ApiFlowDetail> {
+  await setFlowStatus(deps, input);
+  return getFlowDetail(deps.db, input);
 }

@@ -90,3 +90,17 @@ describe("flow rules validation", () => {
     expect(kindOnly.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["rules.consent", expect.stringMatching(/transactional flow cannot require marketing consent/)]]);
   });
 });
+
+describe("nextStep with the suppression list", () => {
+  const unsubscribed = "unsubscribed (unsubscribe link, 2026-04-30)";
+  it("skips the email with the entry as the reason, before quiet hours, the budget or the consent check", () => {
+    const quiet = flow({ consent: "marketing", quietHours: { start: "00:00", end: "23:59" } });
+    expect(nextStep(quiet, state, { ...facts, acceptsMarketing: false, suppressed: unsubscribed, budget: overBudget }, at("2026-05-01T10:00:00Z")))
+      .toEqual({ kind: "skip-email", node: expect.objectContaining({ id: "promo" }), next: null, reason: unsubscribed, suppressed: true });
+  });
+  it("sends when nothing stops the address, and says 'no marketing consent' when only consent is missing", () => {
+    expect(nextStep(flow({}), state, { ...facts, suppressed: null }, at("2026-05-01T10:00:00Z"))).toMatchObject({ kind: "send-email" });
+    expect(nextStep(flow({ consent: "marketing" }), state, { ...facts, acceptsMarketing: false, suppressed: null }, at("2026-05-01T10:00:00Z")))
+      .toEqual({ kind: "skip-email", node: expect.objectContaining({ id: "promo" }), next: null, reason: "no marketing consent" });
+  });
+});

@@ -10,11 +10,15 @@ import type { Logger } from "~/core/logger.server";
 import { z } from "zod";
 import { LineItem } from "~/core/events";
 import { readBranding } from "~/core/messaging/branding.server";
-import { triggerShape } from "~/core/messaging/email/blocks";
+import { triggerShape, usesRecommendations } from "~/core/messaging/email/blocks";
 import { emailContext } from "~/core/messaging/email/context";
 import { renderEmailNode } from "~/core/messaging/email/render.server";
+import { catalogueForEmail } from "~/core/catalogue/email.server";
+import { createRecommender } from "~/core/catalogue/recommendations.server";
 import type { ClickLinks } from "~/core/messaging/links.server";
 import { parseMailbox } from "~/core/messaging/sender";
+import { contentKeyOf } from "~/core/messaging/batching";
+import { skipReasonFor } from "~/core/messaging/suppression.server";
 import type { UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { nextStep, type Decision, type EnrollmentFacts } from "./engine";
 import { findNode, triggerEventTypes, type FlowDefinition } from "./definition";
@@ -91,6 +95,10 @@ async function factsFor(tx: DbTx, enrollment: EnrollmentRow, definition: FlowDef
     entityActivityAt: entity.activityAt,
     timeZone: store?.timezone ?? "UTC",
     acceptsMarketing: customer?.acceptsMarketing ?? false,
+    // The address sendEmail would write to; the dispatcher checks again at send time (a change in between).
+    suppressed: node?.type === "email"
+      ? await skipReasonFor(tx, { workspaceId, email: checkout?.email ?? customer?.email ?? null, kind: definition.rules.kind === "transactional" ? "transactional" : "marketing" })
+      : null,
     budget: node?.type === "email" && definition.rules.kind !== "transactional"
       ? await budgetFacts(tx, { workspaceId, customerId: enrollment.customerId, now })
       : null,
@@ -115,6 +123,8 @@ function lineItemsOf(value: unknown): LineItem[] {
 export function createFlowRunner(deps: RunnerDeps) {
   const { db, clock, logger } = deps;
   const actions = createActionRunner(deps);
+  // Recommendations keep a short-lived per-workspace snapshot of best sellers (core/catalogue, ADR 0029).
+  const recommender = createRecommender({ db, clock });
 
   /** Moves an enrollment and fails if someone else moved it first (rolls the transaction back). */
   async function moveEnrollment(tx: DbTx, enrollment: EnrollmentRow, data: Parameters<Db["enrollment"]["updateMany"]>[0]["data"]) {
@@ -144,7 +154,8 @@ export function createFlowRunner(deps: RunnerDeps) {
     });
   }
 
-  async function sendEmail(enrollment: EnrollmentRow, definition: FlowDefinition, decision: Extract<Decision, { kind: "send-email" }>, now: Date) {
+  /** Writes the step's email; with `suppressedBecause`, as a suppressed message that is never sent (the step is skipped). */
+  async function sendEmail(enrollment: EnrollmentRow, definition: FlowDefinition, decision: Extract<Decision, { kind: "send-email" }>, now: Date, suppressedBecause: string | null = null) {
     const workspace = await db.workspace.findUniqueOrThrow({ where: { id: enrollment.workspaceId } });
     const customer = await db.customer.findFirstOrThrow({ where: { id: enrollment.customerId, workspaceId: enrollment.workspaceId } });
     const { checkout, cart, storeId } = await loadEntity(db, enrollment);
@@ -169,11 +180,24 @@ export function createFlowRunner(deps: RunnerDeps) {
           orderBy: { placedAt: "desc" },
         })
       : null;
+    // Order and customer journeys name no store: the shop is the order's, else the customer's store of origin.
+    const shopStore = store ?? (await db.store.findFirst({ where: { workspaceId: enrollment.workspaceId, id: order?.storeId ?? customer.originStoreId ?? undefined }, orderBy: { createdAt: "asc" } }));
+    // The catalogue: recommendations for the basket (else the order) when the email shows them; product pages.
+    const catalogue = to
+      ? await catalogueForEmail({ db, recommender }, {
+          workspaceId: enrollment.workspaceId,
+          storeId: shopStore?.id ?? null,
+          customerId: customer.id,
+          lineItems: [...(basket?.lineItems ?? []), ...(order ? lineItemsOf(order.lineItems) : [])],
+          recommend: usesRecommendations(decision.node),
+        })
+      : null;
     // Never throws on a template (templates are checked when the flow is saved); failures are logged.
     const rendered = to
       ? await renderEmailNode(decision.node, emailContext({
           discount,
-          shop: { name: store?.name ?? workspace.name, email: workspace.fromEmail, url: store ? `https://${store.domain}` : null, address: null },
+          ...catalogue,
+          shop: { name: shopStore?.name ?? workspace.name, email: workspace.fromEmail, url: shopStore ? `https://${shopStore.domain}` : null, address: shopStore?.address ?? null },
           unsubscribeUrl: (await deps.unsubscribe?.urlFor(messageId)) ?? null,
           customer: { firstName: customer.firstName, lastName: customer.lastName, email: to },
           basket,
@@ -190,7 +214,9 @@ export function createFlowRunner(deps: RunnerDeps) {
           nodeType: "email",
           ranAt: now,
           result: rendered
-            ? { messageId, ...(decision.deferred ? { deferred: decision.deferred } : {}) }
+            ? suppressedBecause
+              ? { skipped: suppressedBecause, messageId }
+              : { messageId, ...(decision.deferred ? { deferred: decision.deferred } : {}) }
             : { skipped: "no email address" },
         },
       });
@@ -211,18 +237,22 @@ export function createFlowRunner(deps: RunnerDeps) {
             subject: rendered.subject,
             html: rendered.html,
             text: rendered.text,
-            status: "queued",
+            contentKey: contentKeyOf({ id: messageId, workspaceId: enrollment.workspaceId, kind, fromEmail: from.email, fromName: from.name, subject: rendered.subject, html: rendered.html, text: rendered.text }),
+            status: suppressedBecause ? "suppressed" : "queued",
+            ...(suppressedBecause ? { error: `Not sent: ${suppressedBecause}` } : {}),
             nextAttemptAt: now,
             createdAt: now,
           },
         });
       }
       await moveEnrollment(tx, enrollment, { currentNodeId: decision.next, lastStepAt: now, wakeAt: now, deferredReason: null });
-      await trace(tx, enrollment, now, rendered && to ? "send" : "skipped", rendered && to
-        ? { nodeId: decision.node.id, messageId, kind, ...(decision.deferred ? { deferred: decision.deferred } : {}) }
+      await trace(tx, enrollment, now, rendered && to && !suppressedBecause ? "send" : "skipped", rendered && to
+        ? suppressedBecause
+          ? { nodeId: decision.node.id, reason: suppressedBecause, messageId, kind }
+          : { nodeId: decision.node.id, messageId, kind, ...(decision.deferred ? { deferred: decision.deferred } : {}) }
         : { nodeId: decision.node.id, reason: "no email address" });
     });
-    if (rendered && to) deps.scheduler?.notify("dispatch", messageId, now);
+    if (rendered && to && !suppressedBecause) deps.scheduler?.notify("dispatch", messageId, now);
   }
 
   /** Runs one enrollment as far as it can go now. */
@@ -296,8 +326,14 @@ export function createFlowRunner(deps: RunnerDeps) {
             await runStep(enrollment, now, { nodeId: decision.nodeId, nodeType: decision.nodeType, next: decision.next, result: decision.taken, trace: { kind: "branch", detail: {} } });
             break;
           case "skip-email":
-            await runStep(enrollment, now, { nodeId: decision.node.id, nodeType: "email", next: decision.next, result: { skipped: decision.reason }, trace: { kind: "skipped", detail: { reason: decision.reason } } });
+            // The suppression list's skip still writes the message (status suppressed, the reason): the outbox and
+            // the KPIs count what the list stopped; it is never dispatched.
+            if (decision.suppressed) await sendEmail(enrollment, definition, { kind: "send-email", node: decision.node, next: decision.next }, now, decision.reason);
+            else await runStep(enrollment, now, { nodeId: decision.node.id, nodeType: "email", next: decision.next, result: { skipped: decision.reason }, trace: { kind: "skipped", detail: { reason: decision.reason } } });
             logger.info({ ...context, nodeId: decision.node.id, reason: decision.reason }, "email step skipped");
+            break;
+          case "skip-action":
+            await runStep(enrollment, now, { nodeId: decision.node.id, nodeType: decision.node.type, next: decision.next, result: { skipped: decision.reason }, trace: { kind: "skipped", detail: { reason: decision.reason } } });
             break;
           case "send-email":
             await sendEmail(enrollment, definition, decision, now);

@@ -67,7 +67,7 @@ export function describeTrace(kind: string, detail: Record<string, unknown>): st
     case "trigger.skipped":
       return `trigger ${str(detail.event)} did not enroll: ${str(detail.reason)}`;
     case "entered":
-      return `entered (entry ${str(detail.entryNumber)}, ${str(detail.entityType)} ${str(detail.entityId)})`;
+      return `entered (${detail.entryNumber !== undefined ? `entry ${str(detail.entryNumber)}, ` : ""}${str(detail.entityType)} ${str(detail.entityId)})${detail.holdout ? `; ${str(detail.holdout)}` : ""}`;
     case "step":
       return `${str(detail.nodeType)} ${node} passed`;
     case "branch":
@@ -103,17 +103,25 @@ export function describeTrace(kind: string, detail: Record<string, unknown>): st
   }
 }
 
+const NOTABLE_KINDS: ReadonlySet<string> = new Set(["trigger.skipped", "deferred", "skipped", "attempt", "exit", "goal"]);
+
+/** A skip, deferral, failed attempt or exit: a decision that did not simply let the journey go on. */
+export function isNotableTrace(kind: string): boolean {
+  return NOTABLE_KINDS.has(kind);
+}
+
 function detailOf(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
 }
 
 /**
  * A timeline of decisions, oldest first: one enrollment's, or everything about one customer (by id or email)
- * across flows. Empty when the customer or enrollment is not in the workspace.
+ * across flows. Empty when the customer or enrollment is not in the workspace. `limit` keeps the oldest entries
+ * (default 1000); `last` keeps the newest ones instead (still listed oldest first).
  */
 export async function listTrace(
   db: Db | DbTx,
-  input: { workspaceId: string; enrollmentId?: string; customerId?: string; email?: string; limit?: number },
+  input: { workspaceId: string; enrollmentId?: string; customerId?: string; email?: string; limit?: number; last?: number },
 ): Promise<TraceEntry[]> {
   let customerId = input.customerId;
   if (!customerId && input.email) {
@@ -123,11 +131,13 @@ export async function listTrace(
     customerId = customer.id;
   }
   if (!customerId && !input.enrollmentId) return [];
-  const rows = await db.enrollmentTrace.findMany({
+  const newest = input.last !== undefined;
+  const found = await db.enrollmentTrace.findMany({
     where: { workspaceId: input.workspaceId, ...(input.enrollmentId ? { enrollmentId: input.enrollmentId } : {}), ...(customerId ? { customerId } : {}) },
-    orderBy: [{ at: "asc" }, { id: "asc" }],
-    take: input.limit ?? 1000,
+    orderBy: newest ? [{ at: "desc" }, { id: "desc" }] : [{ at: "asc" }, { id: "asc" }],
+    take: input.last ?? input.limit ?? 1000,
   });
+  const rows = newest ? found.reverse() : found;
   const flows = await db.flow.findMany({ where: { workspaceId: input.workspaceId, id: { in: [...new Set(rows.map((row) => row.flowId))] } }, select: { id: true, name: true } });
   return rows.map((row) => {
     const detail = detailOf(row.detail);

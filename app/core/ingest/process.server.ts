@@ -12,6 +12,7 @@ import { adapterFor } from "~/core/adapters/registry";
 import type { CanonicalEvent } from "~/core/events";
 import { applyToProfiles } from "~/core/profiles/apply.server";
 import { routeEventToFlows, stopAllSending } from "~/core/flows/enroll.server";
+import { createVersionCache } from "~/core/flows/versions.server";
 import { markStoreUninstalled } from "~/core/workspaces/workspaces.server";
 import { handlePrivacyEvent } from "~/core/privacy/privacy.server";
 import { recordSendGridEvents } from "~/core/messaging/message-events.server";
@@ -88,11 +89,11 @@ export function createInboxProcessor(deps: InboxDeps) {
    * A delivery from the email provider, not a store: its events belong to our messages (each names its message,
    * which names its workspace), so no adapter is involved; messaging maps them.
    */
-  async function processEmailEvents(row: { id: string; payload: string }, attempt: number, context: Record<string, unknown>) {
+  async function processEmailEvents(row: { id: string; payload: string; workspaceId: string | null }, attempt: number, context: Record<string, unknown>) {
     try {
       const outcome = await db.$transaction(async (tx) => {
         const now = clock.now();
-        const recorded = await recordSendGridEvents(tx, { rawBody: row.payload, inboxEventId: row.id, now });
+        const recorded = await recordSendGridEvents(tx, { rawBody: row.payload, inboxEventId: row.id, now, workspaceId: row.workspaceId });
         if (recorded.ok) {
           await reevaluateEngagedCustomers(tx, { inboxEventId: row.id, now });
           await tx.inboxEvent.update({ where: { id: row.id }, data: { status: "processed", processedAt: now, error: null } });
@@ -100,6 +101,8 @@ export function createInboxProcessor(deps: InboxDeps) {
         return recorded;
       });
       if (!outcome.ok) return fail(row.id, outcome.error);
+      // Journeys their message.* events started (a flow triggered by a click, say) are due at once.
+      for (const id of outcome.enrolled) deps.scheduler?.notify("step", id, clock.now());
       logger.info({ ...context, ...outcome.result }, "email events processed");
     } catch (error) {
       await retryLater(row, attempt, error, context);
@@ -138,6 +141,8 @@ export function createInboxProcessor(deps: InboxDeps) {
       await db.$transaction(async (tx) => {
         const now = clock.now();
         const touched = new Set<string>();
+        // The row's events share one read of each live flow version.
+        const versions = createVersionCache();
         for (const [position, event] of events.entries()) {
           const change = await applyToProfiles(tx, { workspaceId, storeId: store.id }, event);
           if (change.customerId) touched.add(change.customerId);
@@ -169,7 +174,7 @@ export function createInboxProcessor(deps: InboxDeps) {
           }
           // Compliance requests (data request, customer and shop erasure) are acted on here, in this transaction.
           if (await handlePrivacyEvent(tx, { workspaceId, storeId: store.id, event, inboxEventId: row.id, now })) continue;
-          const routed = await routeEventToFlows(tx, { workspaceId, event, customerId: change.customerId, checkoutId: change.checkoutId, now });
+          const routed = await routeEventToFlows(tx, { workspaceId, event, customerId: change.customerId, checkoutId: change.checkoutId, now }, versions);
           for (const id of routed.enrolled) enrolled.push({ id, at: now });
         }
         // Segments follow the customers this delivery touched, in the same transaction (their events reach flows too).

@@ -32,7 +32,7 @@ export const Branding = z.object({
   backgroundColor: Colour.default("#f4f4f5"),
   textColor: Colour.default("#1f2937"),
   fontFamily: z.enum(Object.keys(FONT_STACKS) as [FontFamily, ...FontFamily[]]).default("system"),
-  /** The store's postal address for the footer (anti-spam laws ask for one); empty: the footer says it is missing. */
+  /** The postal address for the footer (anti-spam laws ask for one); empty: the store's own, as synced (Store.address). */
   footerAddress: z.string().max(500).default(""),
 });
 export type Branding = z.infer<typeof Branding>;

@@ -2,10 +2,13 @@
 // is `<message id>.<link index>.<the URL, base64url>.<HMAC-SHA256 of the three>`, signed with the same key as the
 // unsubscribe links (UNSUBSCRIBE_SECRET, else the stored one). The redirect only goes where the signature says
 // the email's template pointed: a token altered in any part is refused (404). Each click is a MessageEvent
-// (provider "nudgeflow"); repeats within the same second (a double click, a prefetch and the click) are one.
+// (provider "nudgeflow"); repeats within the same second (a double click, a prefetch and the click) are one. It is
+// also a canonical `message.clicked` event about the customer, routed to flows, in the same transaction.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { isUniqueViolation, type Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
+import type { Scheduler } from "~/core/jobs/scheduler";
+import { JOURNEY_MESSAGE_SELECT, recordJourneyEvent, type RecordedMessageEvent } from "./journey-events.server";
 import { storedSecret } from "./unsubscribe.server";
 
 export interface ClickLinks {
@@ -58,22 +61,28 @@ function sign(secret: string, messageId: string, index: number, url: string): st
 }
 
 /**
- * Records a click on a message's link: a `click` event, stored once per message, link and second. Returns false
+ * Records a click on a message's link: a `click` event, stored once per message, link and second, and its
+ * `message.clicked` event (which may start journeys: announced to `scheduler` once committed). Returns false
  * when the message no longer exists (deleted or redacted): the redirect still happens, nothing is recorded.
  */
-export async function recordClick(deps: { db: Db; clock: Clock }, target: ClickTarget): Promise<boolean> {
-  const message = await deps.db.message.findUnique({ where: { id: target.messageId }, select: { id: true, workspaceId: true } });
-  if (!message) return false;
+export async function recordClick(deps: { db: Db; clock: Clock; scheduler?: Scheduler }, target: ClickTarget): Promise<boolean> {
   const now = deps.clock.now();
-  const providerEventId = `click:${message.id}:${target.index}:${Math.floor(now.getTime() / 1000)}`;
+  let enrolled: string[] = [];
   try {
-    await deps.db.messageEvent.upsert({
-      where: { provider_providerEventId: { provider: "nudgeflow", providerEventId } },
-      create: { workspaceId: message.workspaceId, messageId: message.id, type: "click", occurredAt: now, provider: "nudgeflow", providerEventId, url: target.url },
-      update: {},
+    const found = await deps.db.$transaction(async (tx) => {
+      const message = await tx.message.findUnique({ where: { id: target.messageId }, select: JOURNEY_MESSAGE_SELECT });
+      if (!message) return false;
+      const key = { provider: "nudgeflow", providerEventId: `click:${message.id}:${target.index}:${Math.floor(now.getTime() / 1000)}` };
+      if (await tx.messageEvent.findUnique({ where: { provider_providerEventId: key }, select: { id: true } })) return true;
+      await tx.messageEvent.create({ data: { workspaceId: message.workspaceId, messageId: message.id, type: "click", occurredAt: now, ...key, url: target.url } });
+      const event: RecordedMessageEvent = { type: "click", occurredAt: now, ...key, url: target.url, reason: null, machineOpen: false, permanentBounce: false };
+      ({ enrolled } = await recordJourneyEvent(tx, { message, event, now }));
+      return true;
     });
+    for (const id of enrolled) deps.scheduler?.notify("step", id, now);
+    return found;
   } catch (error) {
     if (!isUniqueViolation(error)) throw error; // the same click, recorded by a parallel request
+    return true;
   }
-  return true;
 }

@@ -1,11 +1,14 @@
 // Turns a stored SendGrid Event Webhook delivery (one inbox row, a JSON array of events) into MessageEvent rows,
 // and suppresses addresses that bounced, complained or unsubscribed. Runs inside the inbox processor's
 // transaction; a redelivered event (same sg_event_id) is stored once. Events without our message id, for a
-// message we do not know, or of a type we do not keep are counted and skipped, not failures.
+// message we do not know, or of a type we do not keep are counted and skipped, not failures. Those that matter to
+// journeys also become canonical `message.*` events about the customer, routed to flows (journey-events.server.ts).
 import type { DbTx } from "~/db.server";
+import { createVersionCache } from "~/core/flows/versions.server";
 import { derivedId } from "~/core/ids";
 import { INTERRUPTED_SEND, PROVIDER_ACCEPTED_EVENTS } from "./dispatch.server";
 import { SendGridEvent, SendGridEventBatch, mapSendGridEvent } from "./sendgrid-events";
+import { JOURNEY_MESSAGE_SELECT, recordJourneyEvent } from "./journey-events.server";
 import { SENDGRID_SOURCE } from "./sendgrid-webhook.server";
 import { suppressAddress, withdrawMarketingConsent } from "./suppression.server";
 
@@ -21,11 +24,22 @@ export interface EventBatchResult {
   ignoredType: number;
 }
 
-export type EventBatchOutcome = { ok: true; result: EventBatchResult } | { ok: false; error: string };
+/** `enrolled`: the journeys the batch's `message.*` events started, to announce once committed. */
+export type EventBatchOutcome = { ok: true; result: EventBatchResult; enrolled: string[] } | { ok: false; error: string };
 
 export async function recordSendGridEvents(
   tx: DbTx,
-  input: { rawBody: string; inboxEventId: string; now: Date },
+  input: {
+    rawBody: string;
+    inboxEventId: string;
+    now: Date;
+    /**
+     * Set for a delivery from a workspace's own SendGrid account (/webhooks/sendgrid/<workspaceId>): only that
+     * workspace's messages are touched, so one merchant's account cannot report on another's mail. Null: the
+     * app's own account, which sends for every workspace.
+     */
+    workspaceId?: string | null;
+  },
 ): Promise<EventBatchOutcome> {
   let json: unknown;
   try {
@@ -57,10 +71,13 @@ export async function recordSendGridEvents(
   });
 
   const messages = await tx.message.findMany({
-    where: { id: { in: [...new Set(mapped.map((event) => event.messageId))] } },
-    select: { id: true, workspaceId: true, toEmail: true },
+    where: { id: { in: [...new Set(mapped.map((event) => event.messageId))] }, ...(input.workspaceId ? { workspaceId: input.workspaceId } : {}) },
+    select: { ...JOURNEY_MESSAGE_SELECT, toEmail: true },
   });
   const byId = new Map(messages.map((message) => [message.id, message]));
+  const enrolled: string[] = [];
+  // Every event of the batch is routed to flows: each live flow version is read and parsed once for all of them.
+  const versions = createVersionCache();
 
   for (const event of mapped) {
     const message = byId.get(event.messageId);
@@ -87,6 +104,13 @@ export async function recordSendGridEvents(
       },
     });
     result.recorded += 1;
+    const journey = await recordJourneyEvent(tx, {
+      message,
+      event: { ...event, provider: SENDGRID_SOURCE, permanentBounce: event.suppress === "bounce" },
+      now: input.now,
+      versions,
+    });
+    enrolled.push(...journey.enrolled);
     // The provider's word settles a send a crash interrupted (still `sending`, or already marked failed for it).
     if (PROVIDER_ACCEPTED_EVENTS.includes(event.type)) {
       await tx.message.updateMany({
@@ -104,9 +128,9 @@ export async function recordSendGridEvents(
         detail: event.reason,
         now: input.now,
       });
-      if (event.suppress !== "bounce") await withdrawMarketingConsent(tx, { workspaceId: message.workspaceId, email: message.toEmail });
+      if (event.suppress !== "bounce") await withdrawMarketingConsent(tx, { workspaceId: message.workspaceId, email: message.toEmail, source: "sendgrid", now: input.now });
       result.suppressed += 1;
     }
   }
-  return { ok: true, result };
+  return { ok: true, result, enrolled };
 }

@@ -37,32 +37,3 @@ export async function listMessages(db: Db, input: { workspaceId: string; limit?:
     sentAt: message.sentAt?.toISOString() ?? null,
   }));
 }
-
-/** One message with its rendered content and what happened to it since, for the outbox preview. */
-export async function getMessage(db: Db, input: { workspaceId: string; messageId: string }) {
-  const message = await db.message.findFirst({
-    where: { id: input.messageId, workspaceId: input.workspaceId },
-    select: { id: true, toEmail: true, fromEmail: true, fromName: true, subject: true, html: true, text: true, status: true, error: true, createdAt: true, sentAt: true },
-  });
-  return message ? { ...message, events: await listMessageEvents(db, input) } : null;
-}
-
-export interface MessageEventSummary {
-  id: string;
-  type: string;
-  occurredAt: string;
-  url: string | null;
-  reason: string | null;
-  machineOpen: boolean;
-}
-
-/** What happened to a message after it left (provider events, unsubscribes), oldest first. */
-export async function listMessageEvents(db: Db, input: { workspaceId: string; messageId: string }): Promise<MessageEventSummary[]> {
-  const events = await db.messageEvent.findMany({
-    where: { workspaceId: input.workspaceId, messageId: input.messageId },
-    orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }],
-    take: 200,
-    select: { id: true, type: true, occurredAt: true, url: true, reason: true, machineOpen: true },
-  });
-  return events.map((event) => ({ ...event, occurredAt: event.occurredAt.toISOString() }));
-}

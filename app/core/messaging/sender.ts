@@ -21,9 +21,54 @@ export type SendResult =
   | { ok: true; providerMessageId: string | null }
   | { ok: false; retryable: boolean; error: string; retryAfterMs: number | null };
 
+/**
+ * Many recipients of the same content (batching.ts): one provider request, a personalization per recipient. The
+ * subject, HTML and text carry substitution tags; each recipient's `substitutions` fill them in for it.
+ */
+export interface OutgoingBatch {
+  from: { email: string; name: string | null };
+  subject: string;
+  html: string;
+  text: string;
+  recipients: BatchRecipient[];
+}
+
+export interface BatchRecipient {
+  messageId: string;
+  to: string;
+  /** Tag → this recipient's value: its own link tokens and unsubscribe token. */
+  substitutions: Record<string, string>;
+  /** Its signed one-click unsubscribe URL, for its own List-Unsubscribe headers. */
+  unsubscribeUrl: string | null;
+}
+
+export type BatchSendResult =
+  | { ok: true; providerMessageId: string | null }
+  | {
+      ok: false;
+      retryable: boolean;
+      error: string;
+      retryAfterMs: number | null;
+      /**
+       * Set when the provider refused the request as invalid (400, 413): the recipients its errors name, by index
+       * in `recipients`, with the error. Empty when its errors name none (the shared part, or the request's size).
+       */
+      refused: { index: number; error: string }[] | null;
+    };
+
 export interface EmailSender {
   readonly provider: "sendgrid";
   send(email: OutgoingEmail): Promise<SendResult>;
+  /** Sends one request to many recipients; a sender without it gets each message alone. */
+  sendBatch?(batch: OutgoingBatch): Promise<BatchSendResult>;
+}
+
+/**
+ * Where a workspace's own sender comes from (its SendGrid key and region, once verified). `null` means the
+ * workspace has none: the dispatcher falls back to the app's default sender, then to the outbox.
+ */
+export interface SenderDirectory {
+  forWorkspace(workspaceId: string): Promise<EmailSender | null>;
 }
 
 /** `Name <address>` or a bare address. */

@@ -7,7 +7,17 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { isUniqueViolation, type Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
-import { suppressAddress, suppressionOf, withdrawMarketingConsent, type SuppressionSource } from "./suppression.server";
+import { recordConsentChange } from "./consent-updates.server";
+import { JOURNEY_MESSAGE_SELECT, recordJourneyEvent } from "./journey-events.server";
+import {
+  RESUBSCRIBABLE_SOURCES,
+  blockingSuppression,
+  isSuppressionReason,
+  suppressAddress,
+  withdrawMarketingConsent,
+  type SuppressionReason,
+  type SuppressionSource,
+} from "./suppression.server";
 
 const SECRET_NAME = "unsubscribe";
 
@@ -57,55 +67,111 @@ export async function storedSecret(db: Db): Promise<string> {
   return (await db.systemSecret.findUniqueOrThrow({ where: { name: SECRET_NAME } })).value;
 }
 
+/** Where the address stands, as the preference page says it. */
+export type PreferenceStatus =
+  /** Marketing email may reach it. */
+  | { kind: "receiving" }
+  /** Unsubscribed through our link (or one-click): the customer may take it back here. */
+  | { kind: "unsubscribed"; since: string }
+  /** Kept from marketing email for a reason only the shop can lift (a bounce, a spam report, a block by hand). */
+  | { kind: "blocked"; since: string; why: string };
+
 export interface UnsubscribePage {
   shopName: string;
   /** The address, partly hidden (the page needs no login). */
   maskedEmail: string;
+  status: PreferenceStatus;
+  /** Kept for callers that only ask whether marketing email stops (true unless `receiving`). */
   alreadyUnsubscribed: boolean;
 }
 
-/** What the confirmation page shows for a message; null when there is no such message. */
-export async function describeUnsubscribe(db: Db, input: { messageId: string }): Promise<UnsubscribePage | null> {
+const BLOCKED_WHY: Record<SuppressionReason, string> = {
+  bounce: "earlier emails to this address could not be delivered",
+  spamreport: "an email from the shop was reported as spam from this address",
+  unsubscribe: "this address was unsubscribed",
+  group_unsubscribe: "this address was unsubscribed",
+  manual: "the shop stopped marketing email to this address",
+};
+
+async function messageOf(db: Db, messageId: string) {
   const message = await db.message.findUnique({
-    where: { id: input.messageId },
-    select: { workspaceId: true, toEmail: true, storeId: true, workspace: { select: { name: true } } },
+    where: { id: messageId },
+    select: { ...JOURNEY_MESSAGE_SELECT, toEmail: true, workspace: { select: { name: true } } },
   });
   if (!message) return null;
   const store = message.storeId ? await db.store.findFirst({ where: { id: message.storeId, workspaceId: message.workspaceId }, select: { name: true } }) : null;
-  const suppressed = await suppressionOf(db, { workspaceId: message.workspaceId, email: message.toEmail });
-  return { shopName: store?.name ?? message.workspace.name, maskedEmail: maskEmail(message.toEmail), alreadyUnsubscribed: suppressed !== null };
+  return { ...message, shopName: store?.name ?? message.workspace.name };
+}
+
+/** What the preference page shows for a message; null when there is no such message. */
+export async function describeUnsubscribe(db: Db, input: { messageId: string }): Promise<UnsubscribePage | null> {
+  const message = await messageOf(db, input.messageId);
+  if (!message) return null;
+  const row = await blockingSuppression(db, { workspaceId: message.workspaceId, email: message.toEmail });
+  const since = row?.createdAt.toISOString() ?? "";
+  const status: PreferenceStatus = !row
+    ? { kind: "receiving" }
+    : row.reason === "unsubscribe" && RESUBSCRIBABLE_SOURCES.includes(row.source)
+      ? { kind: "unsubscribed", since }
+      : { kind: "blocked", since, why: isSuppressionReason(row.reason) ? BLOCKED_WHY[row.reason] : "the shop stopped marketing email to this address" };
+  return { shopName: message.shopName, maskedEmail: maskEmail(message.toEmail), status, alreadyUnsubscribed: status.kind !== "receiving" };
 }
 
 /**
  * Unsubscribes the message's recipient from the workspace's marketing email: a suppression, marketing consent
- * off on the profile, and an `unsubscribe` event on the message. Idempotent. Null when there is no such message.
+ * off on the profile and written back to the stores (consent-updates.server.ts), and an `unsubscribe` event on
+ * the message. Idempotent. Null when there is no such message.
  */
 export async function applyUnsubscribe(
   deps: { db: Db; clock: Clock },
   input: { messageId: string; source: Extract<SuppressionSource, "unsubscribe_link" | "one_click"> },
 ): Promise<{ shopName: string } | null> {
-  const page = await describeUnsubscribe(deps.db, input);
-  const message = await deps.db.message.findUnique({ where: { id: input.messageId }, select: { id: true, workspaceId: true, toEmail: true } });
-  if (!page || !message) return null;
+  const message = await messageOf(deps.db, input.messageId);
+  if (!message) return null;
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
     await suppressAddress(tx, { workspaceId: message.workspaceId, email: message.toEmail, reason: "unsubscribe", source: input.source, messageId: message.id, now });
-    await withdrawMarketingConsent(tx, { workspaceId: message.workspaceId, email: message.toEmail });
+    await withdrawMarketingConsent(tx, { workspaceId: message.workspaceId, email: message.toEmail, source: input.source, now });
+    const providerEventId = `unsubscribe:${message.id}`;
+    const reason = input.source === "one_click" ? "one-click (List-Unsubscribe-Post)" : "unsubscribe link";
     await tx.messageEvent.upsert({
-      where: { provider_providerEventId: { provider: "nudgeflow", providerEventId: `unsubscribe:${message.id}` } },
-      create: {
-        workspaceId: message.workspaceId,
-        messageId: message.id,
-        type: "unsubscribe",
-        occurredAt: now,
-        provider: "nudgeflow",
-        providerEventId: `unsubscribe:${message.id}`,
-        reason: input.source === "one_click" ? "one-click (List-Unsubscribe-Post)" : "unsubscribe link",
-      },
+      where: { provider_providerEventId: { provider: "nudgeflow", providerEventId } },
+      create: { workspaceId: message.workspaceId, messageId: message.id, type: "unsubscribe", occurredAt: now, provider: "nudgeflow", providerEventId, reason },
       update: {},
     });
+    // The canonical message.unsubscribed, as for SendGrid's own unsubscribe events (once: keyed by the same id).
+    const event = { type: "unsubscribe" as const, occurredAt: now, provider: "nudgeflow", providerEventId, url: null, reason, machineOpen: false, permanentBounce: false };
+    await recordJourneyEvent(tx, { message, event, now });
   });
-  return { shopName: page.shopName };
+  return { shopName: message.shopName };
+}
+
+export type ResubscribeOutcome =
+  | { kind: "resubscribed"; shopName: string }
+  /** There was no unsubscribe to take back. */
+  | { kind: "not-unsubscribed"; shopName: string }
+  /** The entry is not the customer's own unsubscribe (a bounce, a spam report, the shop's block): not lifted here. */
+  | { kind: "refused"; shopName: string; why: string };
+
+/**
+ * Takes back the recipient's own unsubscribe (through our link or one-click; never a bounce, a spam report or the
+ * shop's block): the suppression goes, marketing consent is on again on the profile and written back to the
+ * stores as a single opt-in. Null when there is no such message.
+ */
+export async function applyResubscribe(deps: { db: Db; clock: Clock }, input: { messageId: string }): Promise<ResubscribeOutcome | null> {
+  const message = await messageOf(deps.db, input.messageId);
+  if (!message) return null;
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx): Promise<ResubscribeOutcome> => {
+    const row = await blockingSuppression(tx, { workspaceId: message.workspaceId, email: message.toEmail });
+    if (!row) return { kind: "not-unsubscribed", shopName: message.shopName };
+    if (row.reason !== "unsubscribe" || !RESUBSCRIBABLE_SOURCES.includes(row.source)) {
+      return { kind: "refused", shopName: message.shopName, why: isSuppressionReason(row.reason) ? BLOCKED_WHY[row.reason] : "the shop stopped marketing email to this address" };
+    }
+    await tx.suppression.deleteMany({ where: { id: row.id, workspaceId: message.workspaceId } });
+    await recordConsentChange(tx, { workspaceId: message.workspaceId, email: message.toEmail, subscribed: true, source: "preference_page", now });
+    return { kind: "resubscribed", shopName: message.shopName };
+  });
 }
 
 function maskEmail(email: string): string {

@@ -126,6 +126,7 @@ export async function collectCustomerData(tx: DbTx, input: { workspaceId: string
     ? await tx.message.findMany({ where: { workspaceId, OR: messageOr }, include: { events: true }, orderBy: { createdAt: "asc" } })
     : [];
   const suppressions = subject.emails.length ? await tx.suppression.findMany({ where: { workspaceId, email: { in: subject.emails } } }) : [];
+  const consentUpdates = subject.emails.length ? await tx.consentUpdate.findMany({ where: { workspaceId, email: { in: subject.emails } }, orderBy: { createdAt: "asc" } }) : [];
   // What segments and predictions hold about them: tags, where they live, the segments they are in, the model's view.
   const tags = ids.length ? await tx.customerTag.findMany({ where: { workspaceId, customerId: { in: ids } }, select: { customerId: true, tag: true }, orderBy: { tag: "asc" } }) : [];
   const memberships = ids.length
@@ -146,6 +147,7 @@ export async function collectCustomerData(tx: DbTx, input: { workspaceId: string
     traces,
     messages,
     suppressions,
+    consentUpdates,
     tags,
     locations: customers.map((customer) => ({ customerId: customer.id, country: customer.country, region: customer.region, city: customer.city })),
     segments: memberships.map((membership) => ({ customerId: membership.customerId, segmentId: membership.segmentId, name: membership.segment.name, enteredAt: membership.enteredAt })),
@@ -169,6 +171,7 @@ export interface CustomerRedactionCounts {
   messages: number;
   messageEvents: number;
   suppressions: number;
+  consentUpdates: number;
   privacyRequests: number;
   tags: number;
   segmentMemberships: number;
@@ -190,7 +193,7 @@ export async function redactCustomer(
   const linked = linkedTo(subject);
   const counts: CustomerRedactionCounts = {
     customers: 0, identities: 0, carts: 0, checkouts: 0, orders: 0, events: 0, inboxEvents: 0, enrollmentsExited: 0,
-    stepRuns: 0, traces: 0, messages: 0, messageEvents: 0, suppressions: 0, privacyRequests: 0, tags: 0, segmentMemberships: 0, predictions: 0,
+    stepRuns: 0, traces: 0, messages: 0, messageEvents: 0, suppressions: 0, consentUpdates: 0, privacyRequests: 0, tags: 0, segmentMemberships: 0, predictions: 0,
   };
 
   // Inbox rows first: finding them needs the events' customer links and the payloads as they are.
@@ -290,6 +293,8 @@ export async function redactCustomer(
     else await tx.suppression.update({ where: { id: row.id }, data: { email: digest, detail: null } });
     counts.suppressions += 1;
   }
+  // Consent write-backs name the address: they go, written or not (the stores get the erasure themselves).
+  if (subject.emails.length) counts.consentUpdates = (await tx.consentUpdate.deleteMany({ where: { workspaceId, email: { in: subject.emails } } })).count;
 
   // Earlier requests about this customer: their exports and addresses go too.
   const requestOr: Prisma.PrivacyRequestWhereInput[] = [];
@@ -374,12 +379,13 @@ export async function eraseWorkspaceData(tx: DbTx, input: { workspaceId: string;
     customers: (await tx.customer.deleteMany({ where })).count,
     apiKeys: (await tx.apiKey.deleteMany({ where })).count,
     suppressions: (await tx.suppression.deleteMany({ where })).count,
+    consentUpdates: (await tx.consentUpdate.deleteMany({ where })).count,
     syncStates: (await tx.syncState.deleteMany({ where })).count,
     privacyRequests: (await tx.privacyRequest.updateMany({ where, data: { email: null } })).count,
   };
   // Earlier exports are merchant data too; earlier erasures keep their counts.
   await tx.privacyRequest.updateMany({ where: { workspaceId, kind: "data_request" }, data: { result: jsonInput({ erased: true, reason: "shop redacted", at: input.now.toISOString() }) } });
-  await tx.workspace.update({ where: { id: workspaceId }, data: { fromEmail: null, fromName: null, settings: Prisma.JsonNull } });
+  await tx.workspace.update({ where: { id: workspaceId }, data: { fromEmail: null, fromName: null, settings: Prisma.JsonNull, sendgridApiKey: null, sendgridRegion: "global", senderVerifiedAt: null } });
   await tx.store.updateMany({ where: { workspaceId }, data: { credentials: null, webhookSecret: null } });
   return counts;
 }

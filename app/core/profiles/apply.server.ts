@@ -3,6 +3,7 @@
 // never overwrite newer ones).
 import type { DbTx } from "~/db.server";
 import type { Address, Cart, CanonicalEvent, Checkout, CustomerRef, EventOfType, Order, Shipment } from "~/core/events";
+import { applyProductDelete, applyProductUpdate } from "~/core/catalogue/products.server";
 
 export interface ProfileScope {
   workspaceId: string;
@@ -372,6 +373,13 @@ export async function applyToProfiles(tx: DbTx, scope: ProfileScope, event: Cano
       return applyCustomerDelete(tx, scope, event.data.customer.externalId);
     case "customer.consent.update":
       return applyConsent(tx, scope, event);
+    // The catalogue (emails' recommendations and review links): no customer is touched.
+    case "product.update":
+      await applyProductUpdate(tx, scope, event.data.product);
+      return NONE;
+    case "product.delete":
+      await applyProductDelete(tx, scope, { externalId: event.data.product.externalId, deletedAt: statedAt });
+      return NONE;
     case "store.uninstall":
     case "store.redact":
     case "customer.redact":

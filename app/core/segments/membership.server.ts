@@ -6,6 +6,7 @@
 // The last two write segment.entered / segment.exited Event rows and hand them to flows in the same transaction.
 import { Prisma, type Db, type DbTx } from "~/db.server";
 import { routeEventToFlows } from "~/core/flows/enroll.server";
+import { createVersionCache } from "~/core/flows/versions.server";
 import { segmentEvent, type SegmentChangeData } from "~/core/events";
 import { compileMembership, compileRule, type CompileContext } from "./compile.server";
 import { dependencyLevels, dependentsOf, loadActiveSegments, ruleState, workspaceRuleContext, type LoadedSegment, type RuleState, type WorkspaceRuleContext } from "./context.server";
@@ -121,6 +122,8 @@ async function recordChanges(tx: DbTx, input: { state: RuleState; changes: Segme
   }
   state.flowsListen ??= await flowsListenToSegments(tx, workspaceId);
   if (!state.flowsListen) return;
+  // One read of each live flow version for all these changes.
+  const versions = createVersionCache();
   for (const event of events) {
     await routeEventToFlows(tx, {
       workspaceId,
@@ -128,7 +131,7 @@ async function recordChanges(tx: DbTx, input: { state: RuleState; changes: Segme
       customerId: event.customerId,
       checkoutId: null,
       now,
-    });
+    }, versions);
   }
 }
 
@@ -336,8 +339,15 @@ export async function recomputeSegment(db: Db, input: { workspaceId: string; seg
       { timeout: 60_000 },
     );
   }
-  // The stored count follows the rows exactly, whatever drifted.
-  const [, counted] = await db.$transaction([...settleCount(db, { workspaceId, segmentId, now, baseline: false })]);
+  // The stored count follows the rows exactly, whatever drifted. A membership of an erased customer (only a race
+  // between a re-evaluation and the redaction's delete can leave one) goes silently, as the redaction's did.
+  const [, , counted] = await db.$transaction([
+    db.$executeRaw(
+      Prisma.sql`DELETE FROM "SegmentMembership" WHERE "segmentId" = ${segmentId}
+        AND "customerId" IN (SELECT x."id" FROM "Customer" x WHERE x."workspaceId" = ${workspaceId} AND x."redactedAt" IS NOT NULL)`,
+    ),
+    ...settleCount(db, { workspaceId, segmentId, now, baseline: false }),
+  ]);
   const members = Number(counted[0]?.members ?? 0);
   const entered = moves.filter((move) => move.change === "entered").length;
   return { entered, exited: moves.length - entered, members };

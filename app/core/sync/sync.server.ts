@@ -5,8 +5,9 @@
 import type { Clock } from "~/core/clock";
 import type { SecretBox } from "~/core/crypto.server";
 import type { Logger } from "~/core/logger.server";
-import { isCredentialsRejected, isPlatform, PLATFORMS, type StoreConnection, type SyncResource, type SyncSource } from "~/core/adapters/adapter";
+import { isCredentialsRejected, isPlatform, PLATFORMS, SYNC_RESOURCES, type Platform, type StoreConnection, type SyncResource, type SyncSource } from "~/core/adapters/adapter";
 import { connectorFor } from "~/core/adapters/connectors.server";
+import type { ShopifyAdmin } from "~/core/adapters/shopify/admin-client.server";
 import { storeDelivery } from "~/core/ingest/receive.server";
 import type { Db } from "~/db.server";
 
@@ -15,7 +16,9 @@ export interface SyncDeps {
   clock: Clock;
   logger: Logger;
   /** Opens stored credentials; a function so processes without stores to sync never need the key. */
-  secretBox: () => SecretBox;
+  secretBox?: () => SecretBox;
+  /** Shopify's admin client: with it, Shopify stores' catalogues are synced too. */
+  shopifyAdmin?: ShopifyAdmin | null;
 }
 
 /** A reconcile every 15 minutes catches what webhooks missed (WooCommerce never retries a failed delivery). */
@@ -39,7 +42,7 @@ export interface SyncRun {
 }
 
 function singular(resource: SyncResource): string {
-  return resource === "orders" ? "order" : "customer";
+  return { orders: "order", customers: "customer", products: "product" }[resource];
 }
 
 function laterOf(a: string | null, b: string): string {
@@ -112,14 +115,35 @@ function connectionOf(deps: SyncDeps, store: StoreRow): StoreConnection & { work
     currency: store.currency,
     timezone: store.timezone,
     apiUrl: store.apiUrl,
-    credentials: store.credentials ? deps.secretBox().open(store.credentials) : null,
+    credentials: store.credentials ? openCredentials(deps, store.credentials) : null,
   };
+}
+
+function openCredentials(deps: SyncDeps, sealed: string): string {
+  if (!deps.secretBox) throw new Error("this process cannot open store credentials (no encryption key)");
+  return deps.secretBox().open(sealed);
 }
 
 function sourceFor(deps: SyncDeps, store: StoreRow): SyncSource | null {
   if (!isPlatform(store.platform)) return null;
-  const connector = connectorFor(store.platform);
+  const connector = connectorFor(store.platform, deps);
   return connector.syncSource ? connector.syncSource(connectionOf(deps, store)) : null;
+}
+
+/**
+ * The store's postal address, as the store states it now (emails' footers): kept when it says one. A failure is
+ * logged and leaves the address as it was; it never fails the sync.
+ */
+async function syncStoreAddress(deps: SyncDeps, store: StoreRow, source: SyncSource) {
+  if (!source.storeAddress) return;
+  try {
+    const address = await source.storeAddress();
+    if (address && address !== store.address) {
+      await deps.db.store.updateMany({ where: { id: store.id, workspaceId: store.workspaceId }, data: { address } });
+    }
+  } catch (error) {
+    deps.logger.warn({ workspaceId: store.workspaceId, storeId: store.id, err: error }, "could not read the store's address");
+  }
 }
 
 /** Syncs the given resources of one store now (the CLI's "sync now", the worker's due syncs). */
@@ -133,7 +157,7 @@ export async function syncStore(deps: SyncDeps, input: { workspaceId: string; st
     // Credentials that cannot be opened or read: recorded on each resource, like any failed run.
     const reason = error instanceof Error ? error.message : String(error);
     const runs: SyncRun[] = [];
-    for (const resource of input.resources ?? (["customers", "orders"] as const)) {
+    for (const resource of input.resources ?? SYNC_RESOURCES) {
       await deps.db.syncState.upsert({
         where: { storeId_resource: { storeId: store.id, resource } },
         create: { workspaceId: store.workspaceId, storeId: store.id, resource, status: "failed", error: reason, lastRunAt: deps.clock.now() },
@@ -150,6 +174,7 @@ export async function syncStore(deps: SyncDeps, input: { workspaceId: string; st
     if (input.resources && !input.resources.includes(resource)) continue;
     runs.push(await syncResource(deps, connection, source, resource));
   }
+  await syncStoreAddress(deps, store, source);
   return runs;
 }
 
@@ -166,15 +191,23 @@ function isDue(state: { status: string; lastRunAt: Date | null } | undefined, no
   }
 }
 
+/** What each platform's sync reads (due checks happen before any source, and its credentials, is opened). */
+const RESOURCES_OF: Record<Platform, readonly SyncResource[]> = {
+  woocommerce: ["customers", "orders", "products"],
+  shopify: ["products"],
+  demo: [],
+};
+
 /** The worker's sync phase: every connected store whose resources are due (never run, interval passed, retry). */
 export async function runDueSyncs(deps: SyncDeps): Promise<SyncRun[]> {
-  const platforms = PLATFORMS.filter((platform) => connectorFor(platform).syncSource);
+  const platforms = PLATFORMS.filter((platform) => connectorFor(platform, deps).syncSource);
   const stores = await deps.db.store.findMany({ where: { status: "active", platform: { in: platforms } }, orderBy: { createdAt: "asc" } });
   const now = deps.clock.now().getTime();
   const runs: SyncRun[] = [];
   for (const store of stores) {
     const states = await deps.db.syncState.findMany({ where: { storeId: store.id, workspaceId: store.workspaceId } });
-    const due = (["customers", "orders"] as const).filter((resource) => isDue(states.find((state) => state.resource === resource), now));
+    const resources = isPlatform(store.platform) ? RESOURCES_OF[store.platform] : [];
+    const due = resources.filter((resource) => isDue(states.find((state) => state.resource === resource), now));
     if (due.length === 0) continue;
     runs.push(...(await syncStore(deps, { workspaceId: store.workspaceId, storeId: store.id, resources: due })));
   }

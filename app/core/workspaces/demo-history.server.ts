@@ -19,7 +19,7 @@ const PLACES = [
   { country: "DE", region: "BE", city: "Berlin" },
   { country: "CA", region: "ON", city: "Toronto" },
 ];
-const PRODUCTS = [
+export const DEMO_PRODUCTS = [
   { productId: "demo-1", variantId: "demo-101", title: "Organic Sencha", variantTitle: "100 g tin", category: "Tea", price: 1450 },
   { productId: "demo-2", variantId: "demo-201", title: "Cast-iron teapot", variantTitle: "0.8 l, black", category: "Teaware", price: 5900 },
   { productId: "demo-3", variantId: "demo-301", title: "Bamboo whisk", variantTitle: null, category: "Teaware", price: 1800 },
@@ -48,10 +48,10 @@ export async function seedDemoHistory(db: Db, input: { workspaceId: string; now:
     const lastName = LAST_NAMES[(index * 7) % LAST_NAMES.length];
     const lines = customer.orders.map((order) => {
       // Lines that add up to about the simulated order value: whole products, cheapest first when little is left.
-      const chosen: (typeof PRODUCTS)[number][] = [];
+      const chosen: (typeof DEMO_PRODUCTS)[number][] = [];
       let total = 0;
       while (total < order.value * 0.8 || chosen.length === 0) {
-        const product = PRODUCTS[random.int(PRODUCTS.length)];
+        const product = DEMO_PRODUCTS[random.int(DEMO_PRODUCTS.length)];
         chosen.push(product);
         total += product.price;
         if (chosen.length >= 6) break;

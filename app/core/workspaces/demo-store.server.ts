@@ -9,10 +9,11 @@ const SHOPPERS = [
   { firstName: "Sofia", lastName: "Lindqvist", address: { country: "SE", region: "AB", city: "Stockholm" } },
   { firstName: "Kenji", lastName: "Arai", address: { country: "JP", region: "13", city: "Tokyo" } },
 ];
+/** Products of the demo catalogue (demo-catalogue.server.ts): the ids match, so emails link and recommend them. */
 const PRODUCTS = [
-  { title: "Organic Sencha", variantTitle: "100 g tin", price: 1450 },
-  { title: "Cast-iron teapot", variantTitle: "0.8 l, black", price: 5900 },
-  { title: "Bamboo whisk", variantTitle: null, price: 1800 },
+  { productId: "demo-1", variantId: "demo-101", title: "Organic Sencha", variantTitle: "100 g tin", price: 1450 },
+  { productId: "demo-2", variantId: "demo-201", title: "Cast-iron teapot", variantTitle: "0.8 l, black", price: 5900 },
+  { productId: "demo-3", variantId: "demo-301", title: "Bamboo whisk", variantTitle: null, price: 1800 },
 ];
 
 export class DemoStoreError extends Error {}
@@ -58,9 +59,9 @@ export async function simulateAbandonedCheckout(deps: ReceiveDeps, input: { work
         currency: "USD",
         totalPrice: total,
         subtotalPrice: total,
-        lineItems: items.map((item, index) => ({
-          productId: String(index + 1),
-          variantId: String(index + 101),
+        lineItems: items.map((item) => ({
+          productId: item.productId,
+          variantId: item.variantId,
           sku: null,
           title: item.title,
           variantTitle: item.variantTitle,

@@ -2,6 +2,8 @@
 import { isUniqueViolation, type Db, type DbTx } from "~/db.server";
 import { isPlatform, type Platform } from "~/core/adapters/adapter";
 import { ensureBuiltinSegments } from "~/core/segments/segments.server";
+import { seedDemoCatalogue } from "./demo-catalogue.server";
+import { seedDemoFlowResults } from "./demo-flow-results.server";
 import { seedDemoHistory } from "./demo-history.server";
 import { generatePassword, hashPassword, verifyPassword } from "./passwords.server";
 
@@ -36,6 +38,8 @@ export interface ShopDetails {
   email?: string | null;
   currency?: string;
   timezone?: string;
+  /** The shop's postal address on one line (emails' footers); null or absent: keep what we have. */
+  address?: string | null;
 }
 
 /**
@@ -59,6 +63,7 @@ async function upsertShopifyStore(db: Db, input: { shop: string; details?: ShopD
     ...(details.name ? { name: details.name } : {}),
     ...(details.currency ? { currency: details.currency } : {}),
     ...(details.timezone ? { timezone: details.timezone } : {}),
+    ...(details.address ? { address: details.address } : {}),
   };
   if (existing) {
     const reinstalled = existing.status !== "active";
@@ -101,7 +106,8 @@ export const DEMO_STORE_DOMAIN = "demo-store.nudgeflow.dev";
 
 /**
  * The demo workspace of the embedded default: a workspace, a simulated store and one user, and with `history` a
- * purchase history while it has no customers (demo-history.server.ts). Idempotent; each call sets the user's
+ * purchase history while it has no customers (demo-history.server.ts) and, with it, a welcome series with four weeks
+ * of results (demo-flow-results.server.ts). Idempotent; each call sets the user's
  * password (the given one, or a fresh one) and returns it so the server can print it.
  */
 export async function seedDemoWorkspace(db: Db, input: { password?: string; now: Date; history?: boolean }) {
@@ -110,9 +116,12 @@ export async function seedDemoWorkspace(db: Db, input: { password?: string; now:
   const existing = await db.user.findUnique({ where: { email: DEMO_EMAIL } });
   if (existing) {
     await db.user.update({ where: { id: existing.id }, data: { passwordHash } });
+    await seedCatalogueOf(db, existing.workspaceId, input.now);
     const seeded = input.history ? await seedDemoHistory(db, { workspaceId: existing.workspaceId, now: input.now }) : 0;
+    // The welcome series' results come with the history (a workspace that already had customers gets neither).
+    const journeys = seeded > 0 ? await seedDemoFlowResults(db, { workspaceId: existing.workspaceId, now: input.now }) : 0;
     // A history written straight to the tables is news to no segment: have the worker compute them afresh (silently).
-    if (seeded > 0) await db.segment.updateMany({ where: { workspaceId: existing.workspaceId }, data: { computedAt: null } });
+    if (seeded + journeys > 0) await db.segment.updateMany({ where: { workspaceId: existing.workspaceId }, data: { computedAt: null } });
     return { workspaceId: existing.workspaceId, email: DEMO_EMAIL, password };
   }
   const workspace = await db.workspace.create({
@@ -125,10 +134,19 @@ export async function seedDemoWorkspace(db: Db, input: { password?: string; now:
       users: { create: { email: DEMO_EMAIL, name: "Demo merchant", passwordHash } },
     },
   });
+  await seedCatalogueOf(db, workspace.id, input.now);
   // With `history` (the demo the server seeds): two years of customers and orders, and predictions fitted to them.
   if (input.history) await seedDemoHistory(db, { workspaceId: workspace.id, now: input.now });
+  // And a welcome series that has run for four weeks with a control group and an A/B test (its Results card).
+  if (input.history) await seedDemoFlowResults(db, { workspaceId: workspace.id, now: input.now });
   await ensureBuiltinSegments(db, { workspaceId: workspace.id, now: input.now });
   return { workspaceId: workspace.id, email: DEMO_EMAIL, password };
+}
+
+/** The demo store's catalogue and address (demo-catalogue.server.ts), when the workspace has its demo store. */
+async function seedCatalogueOf(db: Db, workspaceId: string, now: Date) {
+  const store = await db.store.findFirst({ where: { workspaceId, platform: "demo" }, select: { id: true, domain: true } });
+  if (store) await seedDemoCatalogue(db, { workspaceId, storeId: store.id, domain: store.domain, now });
 }
 
 /** The user for an email and password, or null. Same answer time whether or not the email exists. */

@@ -1,16 +1,23 @@
 // A real HTTP server speaking SendGrid's v3 Mail Send API: Bearer auth, the request validation SendGrid applies
-// (answered with its `{"errors":[{message, field, help}]}` shape), 202 + X-Message-Id on success, and injected
-// failures (429, 5xx) for retry tests. @sendgrid/mail sends the snake_case JSON typed below
-// (@sendgrid/helpers/classes/mail.js toJSON).
+// (answered with its `{"errors":[{message, field, help}]}` shape: ≤ 1000 personalizations and recipients,
+// substitutions ≤ 10,000 bytes per personalization, no reserved headers, the required fields), 202 +
+// X-Message-Id on success, and injected failures (429 with X-RateLimit-*, 5xx) for retry tests. @sendgrid/mail
+// sends the snake_case JSON typed below (@sendgrid/helpers/classes/mail.js toJSON).
+// What each recipient received is kept as SendGrid would make it: a personalization's `substitutions` replaced in
+// the subject, HTML and text (computed when asked, so 100,000 recipients cost nothing until read).
 // It also plays SendGrid's signed Event Webhook: it has its own ECDSA P-256 key pair (the public half, base64 DER,
 // is what the app's SENDGRID_WEBHOOK_PUBLIC_KEY takes) and posts event batches signed the way SendGrid signs them.
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { header, isRecord, listen, parseJson, readBody, sendJson } from "../http";
+import { createSendGridAccounts, type SendGridAccounts } from "./account";
 
 const HELP = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html";
 const MAX_PERSONALIZATIONS = 1000;
 const MAX_RECIPIENTS = 1000;
+const MAX_SUBSTITUTION_BYTES = 10_000;
+/** Headers SendGrid sets itself and refuses in `headers` (compared case-insensitively). */
+const RESERVED_HEADERS = ["x-sg-id", "x-sg-eid", "received", "dkim-signature", "content-type", "content-transfer-encoding", "to", "from", "subject", "reply-to", "cc", "bcc"];
 
 export interface SendGridAddress {
   email: string;
@@ -29,6 +36,7 @@ export interface SendGridPersonalization {
   subject?: string;
   custom_args?: Record<string, string>;
   headers?: Record<string, string>;
+  substitutions?: Record<string, string>;
   [field: string]: unknown;
 }
 
@@ -63,42 +71,87 @@ export interface SendGridError {
 export interface SendGridRequestLog {
   status: number;
   messageId: string | undefined;
+  /** When it arrived, by the emulator's clock. */
+  at: Date;
+  /** The body of a request answered with an injected failure (parsed when JSON): who was refused. */
+  body?: unknown;
+  /** For an injected 429: the X-RateLimit-Reset it answered (epoch seconds). */
+  rateLimitReset?: number;
+}
+
+/** One recipient of an accepted request, as SendGrid would deliver to it. */
+export interface SendGridDelivery {
+  /** The accepted request it came in. */
+  message: SendGridMessage;
+  /** Its personalization's index in that request. */
+  personalization: number;
+  to: string;
+  /** The request's custom args with its personalization's over them. */
+  customArgs: Record<string, string>;
+  /** The request's headers with its personalization's over them. */
+  headers: Record<string, string>;
+  /** With its substitutions applied. */
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+export interface FailureOptions {
+  /** A 429's Retry-After (seconds); X-RateLimit-Reset then says the same. Default 1 when nothing is given. */
+  retryAfterSeconds?: number;
+  /** A 429 as SendGrid sends it: no Retry-After, X-RateLimit-Reset this many seconds after the emulator's now. */
+  resetAfterSeconds?: number;
 }
 
 /** One Event Webhook event as SendGrid posts it (custom args appear as top-level fields). */
 export type SendGridWebhookEvent = Record<string, unknown> & { event: string; email: string; timestamp: number; sg_event_id: string };
 
 export interface SendGridEmulator {
+  /** Merchants' own SendGrid accounts (account.ts): keys with scopes, senders, domains, Event Webhooks; their keys send too. */
+  accounts: SendGridAccounts;
   url: string;
   /** The Event Webhook verification key, base64 DER (SubjectPublicKeyInfo), as SendGrid shows it. */
   webhookPublicKey: string;
   /**
-   * An event about an accepted message, as SendGrid would report it: the recipient, the message's custom args,
+   * An event about an accepted message (its first recipient) or about one recipient of it (a delivery), as
+   * SendGrid would report it: the recipient, the custom args,
    * `sg_message_id` prefixed with its X-Message-Id, a fresh `sg_event_id` (pass one to repeat an event).
    */
-  eventFor(message: SendGridMessage, event: string, fields?: Record<string, unknown>): SendGridWebhookEvent;
+  eventFor(message: SendGridMessage | SendGridDelivery, event: string, fields?: Record<string, unknown>): SendGridWebhookEvent;
   /**
    * POSTs a batch to `${appUrl}/webhooks/sendgrid` signed like SendGrid: ECDSA P-256 / SHA-256 over
    * `timestamp + body`, base64 DER in X-Twilio-Email-Event-Webhook-Signature. `forge` signs with another key.
    */
   postSignedEvents(appUrl: string, events: unknown[], options?: { forge?: boolean; timestamp?: number }): Promise<Response>;
-  /** Accepted (202) messages, in order. */
+  /** Accepted (202) requests, in order. */
   messages: SendGridMessage[];
+  /** Every recipient of the accepted requests, in order, as SendGrid would deliver to each. */
+  deliveries(): SendGridDelivery[];
+  /** What the recipient of our message `messageId` (custom arg `nudgeflow_message_id`) received; undefined if none. */
+  deliveryOf(messageId: string): SendGridDelivery | undefined;
   /** Every request to mail/send with the status it got, failures included. */
   requests: SendGridRequestLog[];
-  /** The next `times` requests answer `status` (429 carries Retry-After and X-RateLimit-* headers). */
-  failNext(status: number, times?: number, options?: { retryAfterSeconds?: number }): void;
+  /**
+   * The next `times` requests answer `status`. A 429 carries X-RateLimit-Limit/Remaining/Reset (and Retry-After
+   * unless `resetAfterSeconds` is given: SendGrid's own 429s carry only X-RateLimit-*).
+   */
+  failNext(status: number, times?: number, options?: FailureOptions): void;
   close(): Promise<void>;
 }
 
-export async function startSendGridEmulator(options: { apiKey: string }): Promise<SendGridEmulator> {
+/** The custom arg carrying our message id (app/core/messaging/message-id.ts). */
+const MESSAGE_ID_ARG = "nudgeflow_message_id";
+
+export async function startSendGridEmulator(options: { apiKey: string; clock?: { now(): Date } }): Promise<SendGridEmulator> {
+  const now = () => options.clock?.now() ?? new Date();
   const messages: SendGridMessage[] = [];
   const requests: SendGridRequestLog[] = [];
-  const failures: { status: number; remaining: number; retryAfterSeconds: number }[] = [];
+  const failures: ({ status: number; remaining: number } & FailureOptions)[] = [];
   const webhookKeys = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const accounts = createSendGridAccounts();
 
-  function reply(response: ServerResponse, status: number, errors: SendGridError[], headers: Record<string, string> = {}) {
-    requests.push({ status, messageId: undefined });
+  function reply(response: ServerResponse, status: number, errors: SendGridError[], headers: Record<string, string> = {}, log: Partial<SendGridRequestLog> = {}) {
+    requests.push({ status, messageId: undefined, at: now(), ...log });
     sendJson(response, status, { errors }, headers);
   }
 
@@ -108,12 +161,17 @@ export async function startSendGridEmulator(options: { apiKey: string }): Promis
     const failure = failures[0];
     if (failure) {
       if (--failure.remaining <= 0) failures.shift();
-      return reply(response, failure.status, [plainError(failureMessage(failure.status))], failureHeaders(failure));
+      const headers = failureHeaders(failure, now());
+      const reset = headers["X-RateLimit-Reset"];
+      return reply(response, failure.status, [plainError(failureMessage(failure.status))], headers, {
+        body: parseJson(text) ?? text,
+        ...(reset ? { rateLimitReset: Number(reset) } : {}),
+      });
     }
 
     const authorization = header(request, "authorization");
     if (!authorization) return reply(response, 401, [plainError("authorization required")]);
-    if (authorization !== `Bearer ${options.apiKey}`) {
+    if (authorization !== `Bearer ${options.apiKey}` && !accounts.lookup(authorization)?.scopes.includes("mail.send")) {
       return reply(response, 401, [plainError("The provided authorization grant is invalid, expired, or revoked")]);
     }
 
@@ -123,9 +181,10 @@ export async function startSendGridEmulator(options: { apiKey: string }): Promis
     if (!result.ok) return reply(response, 400, result.errors);
 
     const messageId = randomBytes(16).toString("base64url");
-    requests.push({ status: result.sandbox ? 200 : 202, messageId });
+    const receivedAt = now();
+    requests.push({ status: result.sandbox ? 200 : 202, messageId, at: receivedAt });
     if (!result.sandbox) {
-      messages.push({ id: messageId, receivedAt: new Date(), body: result.mail, headers: flatHeaders(request) });
+      messages.push({ id: messageId, receivedAt, body: result.mail, headers: flatHeaders(request) });
     }
     // Sandbox mode validates without sending: SendGrid answers 200 instead of 202.
     response.writeHead(result.sandbox ? 200 : 202, { "X-Message-Id": messageId, "Content-Length": 0 });
@@ -133,30 +192,37 @@ export async function startSendGridEmulator(options: { apiKey: string }): Promis
   }
 
   const server = await listen(async (request, response) => {
+    if (await accounts.handle(request, response)) return;
     const path = new URL(request.url ?? "/", "http://emulator").pathname;
     if (request.method === "POST" && path === "/v3/mail/send") return handleSend(request, response);
     sendJson(response, 404, { errors: [plainError("not found")] });
   });
 
+  const deliveries = () => messages.flatMap((message) => message.body.personalizations.map((_p, index) => deliveryIn(message, index)));
+
   return {
     url: server.url,
     messages,
     requests,
+    deliveries,
+    deliveryOf(messageId) {
+      return deliveries().find((delivery) => delivery.customArgs[MESSAGE_ID_ARG] === messageId);
+    },
     failNext(status, times = 1, failOptions = {}) {
-      failures.push({ status, remaining: times, retryAfterSeconds: failOptions.retryAfterSeconds ?? 1 });
+      failures.push({ status, remaining: times, ...failOptions });
     },
     webhookPublicKey: webhookKeys.publicKey.export({ type: "spki", format: "der" }).toString("base64"),
-    eventFor(message, event, fields = {}) {
-      const personalization = message.body.personalizations[0];
+    eventFor(target, event, fields = {}) {
+      const delivery = "personalization" in target ? target : deliveryIn(target, 0);
+      const message = delivery.message;
       return {
-        email: personalization?.to[0]?.email ?? "",
+        email: delivery.to,
         timestamp: Math.floor(Date.now() / 1000),
         "smtp-id": `<${message.id}@emulator.sendgrid.net>`,
         event,
         sg_event_id: randomBytes(16).toString("base64url"),
         sg_message_id: `${message.id}.emulator-${randomBytes(4).toString("hex")}`,
-        ...message.body.custom_args,
-        ...personalization?.custom_args,
+        ...delivery.customArgs,
         ...fields,
       };
     },
@@ -176,6 +242,7 @@ export async function startSendGridEmulator(options: { apiKey: string }): Promis
         body,
       });
     },
+    accounts,
     close: server.close,
   };
 }
@@ -246,6 +313,17 @@ export function validateMail(body: Record<string, unknown>): Validation {
     }
     checkStringMap(personalization.custom_args, `${at}.custom_args`, "message.custom_args", fail);
     checkStringMap(personalization.headers, `${at}.headers`, "message.headers", fail);
+    checkReservedHeaders(personalization.headers, `${at}.headers`, fail);
+    if (checkStringMap(personalization.substitutions, `${at}.substitutions`, "message.personalizations.substitutions", fail)) {
+      const bytes = substitutionBytes(personalization.substitutions);
+      if (bytes > MAX_SUBSTITUTION_BYTES) {
+        fail(
+          `${at}.substitutions`,
+          `The substitutions of a personalization may not exceed ${MAX_SUBSTITUTION_BYTES} bytes; yours take ${bytes}.`,
+          "message.personalizations.substitutions",
+        );
+      }
+    }
   });
   if (recipients > MAX_RECIPIENTS) {
     fail("personalizations", `There is a limit of ${MAX_RECIPIENTS} total recipients (to + cc + bcc) per request.`, "message.personalizations");
@@ -324,6 +402,7 @@ export function validateMail(body: Record<string, unknown>): Validation {
 
   checkStringMap(body.custom_args, "custom_args", "message.custom_args", fail);
   checkStringMap(body.headers, "headers", "message.headers", fail);
+  checkReservedHeaders(body.headers, "headers", fail);
   if (body.categories !== undefined) {
     if (!Array.isArray(body.categories) || !body.categories.every((c) => typeof c === "string")) {
       fail("categories", "The categories parameter must be an array of strings.", "message.categories");
@@ -337,17 +416,72 @@ export function validateMail(body: Record<string, unknown>): Validation {
   return { ok: true, mail: body as SendGridMail, sandbox };
 }
 
+/** True when `value` is a map of strings (checked); errors go through `fail`. */
 function checkStringMap(
   value: unknown,
   field: string,
   anchor: string,
   fail: (field: string, message: string, anchor: string) => void,
-): void {
-  if (value === undefined) return;
-  if (!isRecord(value)) return fail(field, invalidType("object", value), anchor);
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== "string") fail(`${field}.${key}`, invalidType("string", entry), anchor);
+): value is Record<string, string> {
+  if (value === undefined) return false;
+  if (!isRecord(value)) {
+    fail(field, invalidType("object", value), anchor);
+    return false;
   }
+  let ok = true;
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== "string") {
+      fail(`${field}.${key}`, invalidType("string", entry), anchor);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+function checkReservedHeaders(value: unknown, field: string, fail: (field: string, message: string, anchor: string) => void): void {
+  if (!isRecord(value)) return;
+  for (const name of Object.keys(value)) {
+    if (RESERVED_HEADERS.includes(name.toLowerCase())) {
+      fail(`${field}.${name}`, `The header '${name}' is reserved and cannot be set in headers: ${RESERVED_HEADERS.join(", ")}.`, "message.headers");
+    }
+  }
+}
+
+function substitutionBytes(substitutions: Record<string, string>): number {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(substitutions)) bytes += Buffer.byteLength(key, "utf8") + Buffer.byteLength(value, "utf8");
+  return bytes;
+}
+
+/** Substitutions replace every occurrence of each key, in the subject and every content part, as SendGrid does. */
+function substitute(content: string, substitutions: Record<string, string> | undefined): string {
+  if (!substitutions) return content;
+  let result = content;
+  for (const [key, value] of Object.entries(substitutions)) result = result.split(key).join(value);
+  return result;
+}
+
+/** One personalization of an accepted request as its recipient gets it; the rendering is done when read. */
+function deliveryIn(message: SendGridMessage, index: number): SendGridDelivery {
+  const personalization = message.body.personalizations[index];
+  const substitutions = personalization?.substitutions;
+  const part = (type: string) => message.body.content?.find((block) => block.type === type)?.value ?? "";
+  return {
+    message,
+    personalization: index,
+    to: personalization?.to[0]?.email ?? "",
+    customArgs: { ...message.body.custom_args, ...personalization?.custom_args },
+    headers: { ...message.body.headers, ...personalization?.headers },
+    get subject() {
+      return substitute(personalization?.subject ?? message.body.subject ?? "", substitutions);
+    },
+    get html() {
+      return substitute(part("text/html"), substitutions);
+    },
+    get text() {
+      return substitute(part("text/plain"), substitutions);
+    },
+  };
 }
 
 /** SendGrid's JSON-schema style type error, e.g. `Invalid type. Expected: string, given: integer.` */
@@ -372,14 +506,15 @@ function failureMessage(status: number): string {
   return "injected failure";
 }
 
-function failureHeaders(failure: { status: number; retryAfterSeconds: number }): Record<string, string> {
+/** A 429's headers, by the emulator's clock (its Date header too: the reset is read against it). */
+function failureHeaders(failure: { status: number } & FailureOptions, now: Date): Record<string, string> {
   if (failure.status !== 429) return {};
-  return {
-    "Retry-After": String(failure.retryAfterSeconds),
-    "X-RateLimit-Limit": "600",
-    "X-RateLimit-Remaining": "0",
-    "X-RateLimit-Reset": String(Math.ceil(Date.now() / 1000) + failure.retryAfterSeconds),
-  };
+  const rateLimit = { "X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "0", Date: now.toUTCString() };
+  if (failure.resetAfterSeconds !== undefined && failure.retryAfterSeconds === undefined) {
+    return { ...rateLimit, "X-RateLimit-Reset": String(Math.floor(now.getTime() / 1000) + failure.resetAfterSeconds) };
+  }
+  const retryAfter = failure.retryAfterSeconds ?? 1;
+  return { ...rateLimit, "Retry-After": String(retryAfter), "X-RateLimit-Reset": String(Math.ceil(now.getTime() / 1000) + retryAfter) };
 }
 
 function flatHeaders(request: IncomingMessage): Record<string, string> {

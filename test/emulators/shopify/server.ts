@@ -50,8 +50,80 @@ export interface EmulatedShop {
   variants: Map<string, VariantDetails>;
   /** Code discounts made with discountCodeBasicCreate, in order. */
   discounts: EmulatedDiscount[];
+  /** The catalogue (NudgeflowProducts), keyed by product gid. */
+  products: Map<string, EmulatedProduct>;
+  /** `shop.billingAddress.formatted`: the address a line per entry; null when the shop has none. */
+  billingAddress: string[] | null;
   /** Customer tags by customer gid (tagsAdd / tagsRemove). Customers are not otherwise modelled: any id is accepted. */
   customerTags: Map<string, Set<string>>;
+  /** Customers with their email-marketing consent, by gid (seeded; customerEmailMarketingConsentUpdate changes it). */
+  customers: Map<string, EmulatedCustomer>;
+  /** Failures the next customerEmailMarketingConsentUpdate calls answer, in turn, before the mutation works again. */
+  consentFailures: ("server_error" | "throttled")[];
+}
+
+/** A customer's email-marketing consent as Shopify keeps it (CustomerEmailMarketingConsentState). */
+export interface EmulatedCustomer {
+  id: string;
+  email: string | null;
+  marketingState: "NOT_SUBSCRIBED" | "PENDING" | "SUBSCRIBED" | "UNSUBSCRIBED" | "REDACTED" | "INVALID";
+  marketingOptInLevel: "SINGLE_OPT_IN" | "CONFIRMED_OPT_IN" | "UNKNOWN" | null;
+  consentUpdatedAt: string | null;
+}
+
+/** A product as the emulator keeps it; answered in the Admin GraphQL shape, and as a REST webhook body by productWebhookBody. */
+export interface EmulatedProduct {
+  /** Numeric id or gid. */
+  id: string | number;
+  title: string;
+  handle: string;
+  productType?: string;
+  /** ACTIVE | ARCHIVED | DRAFT. */
+  status?: string;
+  /** ISO time; null when unpublished from the online store (default: updatedAt). */
+  publishedAt?: string | null;
+  updatedAt: string;
+  imageUrl?: string | null;
+  /** The lowest variant price, a decimal string in the shop's currency. */
+  price: string;
+  /** Each variant's availableForSale; default one variant for sale. */
+  variantsForSale?: boolean[];
+}
+
+export function productGid(id: string | number): string {
+  const text = String(id);
+  return text.startsWith("gid://") ? text : `gid://shopify/Product/${text}`;
+}
+
+/** The products/create|update webhook body (the REST resource) of an emulated product. */
+export function productWebhookBody(product: EmulatedProduct): Record<string, unknown> {
+  const gid = productGid(product.id);
+  const numeric = Number(gid.slice(gid.lastIndexOf("/") + 1));
+  return {
+    id: numeric,
+    admin_graphql_api_id: gid,
+    title: product.title,
+    handle: product.handle,
+    product_type: product.productType ?? "",
+    status: (product.status ?? "ACTIVE").toLowerCase(),
+    published_at: product.publishedAt === undefined ? product.updatedAt : product.publishedAt,
+    published_scope: "global",
+    created_at: product.updatedAt,
+    updated_at: product.updatedAt,
+    vendor: "Emulated",
+    tags: "",
+    variants: (product.variantsForSale ?? [true]).map((forSale, index) => ({
+      id: numeric * 10 + index,
+      product_id: numeric,
+      title: "Default Title",
+      price: product.price,
+      inventory_policy: "deny",
+      inventory_management: "shopify",
+      inventory_quantity: forSale ? 5 : 0,
+    })),
+    image: product.imageUrl ? { src: product.imageUrl } : null,
+    images: product.imageUrl ? [{ src: product.imageUrl }] : [],
+  };
 }
 
 /** A basic code discount as the emulator recorded it (the mutation's input, with its id). */
@@ -76,6 +148,10 @@ export interface ShopSeed {
   ianaTimezone?: string;
   /** Keyed by numeric variant id or by gid. */
   variants?: Record<string, VariantDetails>;
+  products?: EmulatedProduct[];
+  billingAddress?: string[] | null;
+  /** Keyed by numeric customer id or by gid. */
+  customers?: Record<string, { email: string | null; marketingState?: EmulatedCustomer["marketingState"] }>;
 }
 
 export interface IssuedToken {
@@ -205,6 +281,12 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
     if (seed.currencyCode !== undefined) shop.currencyCode = seed.currencyCode;
     if (seed.ianaTimezone !== undefined) shop.ianaTimezone = seed.ianaTimezone;
     for (const [id, details] of Object.entries(seed.variants ?? {})) shop.variants.set(variantGid(id), details);
+    for (const product of seed.products ?? []) shop.products.set(productGid(product.id), product);
+    if (seed.billingAddress !== undefined) shop.billingAddress = seed.billingAddress;
+    for (const [id, customer] of Object.entries(seed.customers ?? {})) {
+      const gid = id.startsWith("gid://") ? id : `gid://shopify/Customer/${id}`;
+      shop.customers.set(gid, { id: gid, email: customer.email, marketingState: customer.marketingState ?? "NOT_SUBSCRIBED", marketingOptInLevel: null, consentUpdatedAt: null });
+    }
     shops.set(domain, shop);
     return shop;
   }
@@ -428,6 +510,7 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
               currencyCode: state.currencyCode,
               ianaTimezone: state.ianaTimezone,
               myshopifyDomain: state.domain,
+              billingAddress: { formatted: state.billingAddress ?? [] },
             },
           },
           extensions: { cost: spend(shop, 1, 1) },
@@ -468,6 +551,43 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
         // Each object costs a point: the variant, its image, its product and the product's image.
         const actual = nodes.reduce((sum, node) => sum + (node ? 2 + (node.image ? 1 : 0) + (node.product.featuredImage ? 1 : 0) : 0), 0);
         return reply(200, { data: { nodes }, extensions: { cost: spend(shop, Math.max(1, ids.length * 4), Math.max(1, actual)) } });
+      }
+      case "NudgeflowProducts": {
+        // products(first, after, query, sortKey: UPDATED_AT): of the search syntax only `updated_at:>'ISO'`;
+        // cursors are opaque (here: the offset, base64).
+        const first = typeof variables.first === "number" ? variables.first : NaN;
+        if (!Number.isInteger(first) || first < 1 || first > MAX_NODES) {
+          return reply(200, { errors: [{ message: `first must be between 1 and ${MAX_NODES}`, path: ["products"] }] });
+        }
+        const filter = typeof variables.query === "string" ? /^updated_at:>'([^']+)'$/.exec(variables.query) : null;
+        if (typeof variables.query === "string" && !filter) {
+          return reply(200, { errors: [{ message: `The emulator only understands updated_at:>'…' queries, not ${variables.query}` }] });
+        }
+        const since = filter ? Date.parse(filter[1]) : null;
+        const all = [...state.products.values()]
+          .filter((product) => since === null || Date.parse(product.updatedAt) > since)
+          .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || productGid(a.id).localeCompare(productGid(b.id)));
+        const offset = typeof variables.after === "string" ? Number(Buffer.from(variables.after, "base64").toString()) : 0;
+        const page = all.slice(offset, offset + first);
+        const nodes = page.map((product) => ({
+          id: productGid(product.id),
+          title: product.title,
+          handle: product.handle,
+          productType: product.productType ?? "",
+          status: product.status ?? "ACTIVE",
+          publishedAt: product.publishedAt === undefined ? product.updatedAt : product.publishedAt,
+          updatedAt: product.updatedAt,
+          totalInventory: (product.variantsForSale ?? [true]).filter(Boolean).length * 5,
+          tracksInventory: true,
+          featuredMedia: product.imageUrl ? { preview: { image: { url: product.imageUrl } } } : null,
+          priceRangeV2: { minVariantPrice: { amount: product.price, currencyCode: state.currencyCode } },
+          variants: { nodes: (product.variantsForSale ?? [true]).map((availableForSale) => ({ availableForSale })) },
+        }));
+        const end = offset + page.length;
+        return reply(200, {
+          data: { products: { pageInfo: { hasNextPage: end < all.length, endCursor: page.length ? Buffer.from(String(end)).toString("base64") : null }, nodes } },
+          extensions: { cost: spend(shop, first * 13, Math.max(1, page.length * 3)) },
+        });
       }
       case "NudgeflowDiscountCreate": {
         // discountCodeBasicCreate(basicCodeDiscount: DiscountCodeBasicInput!): the fields Shopify requires on
@@ -540,6 +660,37 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
         state.customerTags.set(id, current);
         return reply(200, { data: { [mutation]: { node: { id }, userErrors: [] } }, extensions: { cost: spend(shop, 10, 10) } });
       }
+      case "NudgeflowEmailConsentUpdate": {
+        // customerEmailMarketingConsentUpdate(input: CustomerEmailMarketingConsentUpdateInput!): input accepts
+        // SUBSCRIBED, UNSUBSCRIBED and PENDING; the customer must exist and have an email address.
+        const failure = state.consentFailures.shift();
+        if (failure === "server_error") return reply(500, { errors: "Internal Server Error" });
+        if (failure === "throttled") {
+          return reply(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }], extensions: { cost: spend(shop, 10, 0) } });
+        }
+        const input = isRecord(variables.input) ? variables.input : null;
+        const consent = input && isRecord(input.emailMarketingConsent) ? input.emailMarketingConsent : null;
+        const userError = (field: string[], code: string, message: string) =>
+          reply(200, { data: { customerEmailMarketingConsentUpdate: { customer: null, userErrors: [{ field, code, message }] } }, extensions: { cost: spend(shop, 10, 10) } });
+        if (!input || !consent) {
+          return reply(200, { errors: [{ message: "Variable $input of type CustomerEmailMarketingConsentUpdateInput! was provided invalid value" }] });
+        }
+        const customer = typeof input.customerId === "string" ? state.customers.get(input.customerId) : undefined;
+        if (!customer) return userError(["input", "customerId"], "INVALID", "Customer does not exist");
+        if (!customer.email) return userError(["input", "customerId"], "INVALID", "Customer must have an email address");
+        const marketingState = consent.marketingState;
+        if (marketingState !== "SUBSCRIBED" && marketingState !== "UNSUBSCRIBED" && marketingState !== "PENDING") {
+          return userError(["input", "emailMarketingConsent", "marketingState"], "INCLUSION", "Marketing state is not included in the list");
+        }
+        const level = consent.marketingOptInLevel;
+        if (level !== undefined && level !== null && level !== "SINGLE_OPT_IN" && level !== "CONFIRMED_OPT_IN" && level !== "UNKNOWN") {
+          return userError(["input", "emailMarketingConsent", "marketingOptInLevel"], "INCLUSION", "Marketing opt in level is not included in the list");
+        }
+        customer.marketingState = marketingState;
+        customer.marketingOptInLevel = level ?? customer.marketingOptInLevel;
+        customer.consentUpdatedAt = typeof consent.consentUpdatedAt === "string" ? consent.consentUpdatedAt : new Date(now()).toISOString();
+        return reply(200, { data: { customerEmailMarketingConsentUpdate: { customer: { id: customer.id }, userErrors: [] } }, extensions: { cost: spend(shop, 10, 10) } });
+      }
       default:
         return reply(200, {
           errors: [
@@ -609,7 +760,24 @@ function defaultShop(domain: string): EmulatedShop {
     ianaTimezone: "America/New_York",
     variants: new Map(),
     discounts: [],
+    products: new Map(),
+    billingAddress: null,
     customerTags: new Map(),
+    customers: new Map(),
+    consentFailures: [],
+  };
+}
+
+/** The `customers_email_marketing_consent/update` webhook Shopify sends after a customer's consent changed. */
+export function emailConsentWebhook(customer: EmulatedCustomer): Record<string, unknown> {
+  return {
+    customer_id: Number(customer.id.slice(customer.id.lastIndexOf("/") + 1)),
+    email_address: customer.email,
+    email_marketing_consent: {
+      state: customer.marketingState.toLowerCase(),
+      opt_in_level: customer.marketingOptInLevel?.toLowerCase() ?? null,
+      consent_updated_at: customer.consentUpdatedAt,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // A real HTTP server that speaks the part of WooCommerce's REST API (wc/v3) Nudgeflow uses: key authentication
-// (Basic over HTTPS, or the consumer_key/consumer_secret query string), orders and customers with WordPress
-// pagination (page, per_page ≤ 100, X-WP-Total, X-WP-TotalPages, Link), `modified_after` on orders, coupons, and
+// (Basic over HTTPS, or the consumer_key/consumer_secret query string), orders, customers and products with WordPress
+// pagination (page, per_page ≤ 100, X-WP-Total, X-WP-TotalPages, Link), `modified_after` on orders and products,
+// the general settings (store address, currency), coupons, and
 // webhooks (create/list/update; each remembers its delivery URL and secret). It delivers signed webhooks the way
 // WC_Webhook::deliver does, and pings a new webhook's URL with `webhook_id=N` like deliver_ping.
 import { createHmac, randomBytes } from "node:crypto";
@@ -95,6 +96,43 @@ export function wooCustomer(id: number, options: { email: string; firstName?: st
   };
 }
 
+/**
+ * A product as GET /products/<id> answers it (the REST docs' product fields Nudgeflow reads, plus a few more).
+ * `status` publish by default; `stockStatus` instock.
+ */
+export function wooProduct(
+  id: number,
+  options: { name: string; price: string; modifiedAt: string; category?: string; image?: string | null; status?: string; stockStatus?: string; slug?: string },
+): WooRecord {
+  const modified = gmt(options.modifiedAt);
+  const slug = options.slug ?? options.name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  return {
+    id,
+    name: options.name,
+    slug,
+    permalink: `https://shop.example/product/${slug}/`,
+    type: "simple",
+    status: options.status ?? "publish",
+    catalog_visibility: "visible",
+    price: options.price,
+    regular_price: options.price,
+    sale_price: "",
+    purchasable: true,
+    stock_status: options.stockStatus ?? "instock",
+    date_created: modified,
+    date_created_gmt: modified,
+    date_modified: modified,
+    date_modified_gmt: modified,
+    categories: options.category ? [{ id: 9, name: options.category, slug: options.category.toLowerCase() }] : [],
+    images: options.image === null ? [] : [{ id: 1, src: options.image ?? `https://shop.example/wp-content/uploads/${slug}.jpg`, name: options.name, alt: "" }],
+  };
+}
+
+/** GET /settings/general's entries (id and value; WooCommerce also sends label, type, options…). */
+export function wooGeneralSettings(values: Record<string, string>): { id: string; label: string; type: string; default: string; value: string }[] {
+  return Object.entries(values).map(([id, value]) => ({ id, label: id, type: "text", default: "", value }));
+}
+
 export interface WooCommerceEmulatorOptions {
   consumerKey: string;
   consumerSecret: string;
@@ -103,6 +141,15 @@ export interface WooCommerceEmulatorOptions {
 export async function startWooCommerceEmulator(options: WooCommerceEmulatorOptions) {
   const orders = new Map<number, WooRecord>();
   const customers = new Map<number, WooRecord>();
+  const products = new Map<number, WooRecord>();
+  const settings = new Map<string, string>([
+    ["woocommerce_store_address", "1 Emulated Way"],
+    ["woocommerce_store_address_2", ""],
+    ["woocommerce_store_city", "Springfield"],
+    ["woocommerce_default_country", "US:IL"],
+    ["woocommerce_store_postcode", "62701"],
+    ["woocommerce_currency", "USD"],
+  ]);
   const coupons: WooRecord[] = [];
   const webhooks: EmulatedWebhook[] = [];
   const requests: WooRequestLog[] = [];
@@ -183,6 +230,15 @@ export async function startWooCommerceEmulator(options: WooCommerceEmulatorOptio
       log.status = 200;
       return paginate(response, base, url.searchParams, list);
     }
+    if (method === "GET" && route === "/products") {
+      const after = url.searchParams.get("modified_after");
+      const list = [...products.values()].filter((product) => !after || Date.parse(`${String(product.date_modified_gmt)}Z`) > Date.parse(after.endsWith("Z") ? after : `${after}Z`));
+      log.status = 200;
+      return paginate(response, base, url.searchParams, list);
+    }
+    if (method === "GET" && route === "/settings/general") {
+      return reply(200, wooGeneralSettings(Object.fromEntries(settings)));
+    }
     if (method === "GET" && route === "/customers") {
       // The docs list no modified_after for customers: the emulator ignores it, as WordPress ignores unknown params.
       log.status = 200;
@@ -236,10 +292,14 @@ export async function startWooCommerceEmulator(options: WooCommerceEmulatorOptio
     url: server.url,
     orders,
     customers,
+    products,
+    /** General settings by id (woocommerce_store_address, …): change them to move the store. */
+    settings,
     coupons,
     webhooks,
     requests,
-    seed(records: { orders?: WooRecord[]; customers?: WooRecord[] }) {
+    seed(records: { orders?: WooRecord[]; customers?: WooRecord[]; products?: WooRecord[] }) {
+      for (const product of records.products ?? []) products.set(product.id, product);
       for (const order of records.orders ?? []) orders.set(order.id, order);
       for (const customer of records.customers ?? []) customers.set(customer.id, customer);
     },

@@ -1,5 +1,6 @@
 // What flows ask of a Shopify shop, through the Admin GraphQL API (the offline session, token refresh and
-// SHOPIFY_ADMIN_API_ORIGIN routing of admin-client.server.ts): unique discount codes and customer tags.
+// SHOPIFY_ADMIN_API_ORIGIN routing of admin-client.server.ts): unique discount codes, customer tags and
+// email-marketing consent (the write-back of unsubscribes, ADR 0028).
 import { minorUnitDigits } from "~/core/money";
 import type { ActionResult, StoreActions } from "../adapter";
 import { ShopifyNotConnectedError, type ShopifyAdmin } from "./admin-client.server";
@@ -18,6 +19,16 @@ const TAGS_ADD = `mutation NudgeflowTagsAdd($id: ID!, $tags: [String!]!) {
 const TAGS_REMOVE = `mutation NudgeflowTagsRemove($id: ID!, $tags: [String!]!) {
   tagsRemove(id: $id, tags: $tags) { node { id } userErrors { field message } }
 }`;
+
+// Marketing consent cannot be set with customerUpdate; this mutation is Shopify's way (input accepts SUBSCRIBED,
+// UNSUBSCRIBED and PENDING). Only the customer's id is asked back: the consent fields moved between API versions.
+const EMAIL_CONSENT_UPDATE = `mutation NudgeflowEmailConsentUpdate($input: CustomerEmailMarketingConsentUpdateInput!) {
+  customerEmailMarketingConsentUpdate(input: $input) { customer { id } userErrors { field code message } }
+}`;
+
+interface EmailConsentData {
+  customerEmailMarketingConsentUpdate: { customer: { id: string } | null; userErrors: UserError[] };
+}
 
 interface UserError {
   field: string[] | null;
@@ -101,6 +112,32 @@ export function shopifyActions(admin: ShopifyAdmin, shop: string, options: { cur
         return thrown(error);
       }
     },
-    updateMarketingConsent: async () => ({ ok: false, unsupported: true, error: "not implemented for Shopify yet (customerEmailMarketingConsentUpdate)" }),
+    async updateMarketingConsent(input) {
+      if (!input.customerExternalId) {
+        return { ok: false, error: "Shopify changes consent by customer id, and no Shopify customer id is known for this address at the store" };
+      }
+      try {
+        const data = await admin.graphql<EmailConsentData>(shop, EMAIL_CONSENT_UPDATE, {
+          input: {
+            customerId: customerGid(input.customerExternalId),
+            emailMarketingConsent: input.subscribed
+              ? // A resubscribe from our preference page is one confirmation, no double opt-in email.
+                { marketingState: "SUBSCRIBED", marketingOptInLevel: "SINGLE_OPT_IN", consentUpdatedAt: input.changedAt }
+              : { marketingState: "UNSUBSCRIBED", consentUpdatedAt: input.changedAt },
+          },
+        });
+        const result = data.customerEmailMarketingConsentUpdate;
+        if (result.userErrors.length > 0) {
+          const error = `Shopify refused the consent change: ${describeUserErrors(result.userErrors)}`;
+          // INTERNAL_ERROR is Shopify's own passing failure; the others (INVALID, INCLUSION …) will not change.
+          return result.userErrors.some((userError) => userError.code === "INTERNAL_ERROR") ? { ok: false, retryable: true, error } : { ok: false, error };
+        }
+        if (!result.customer) return { ok: false, error: "Shopify answered without the customer" };
+        return { ok: true, value: null };
+      } catch (error) {
+        const failure = thrown(error);
+        return failure.ok ? failure : { ...failure, error: `the consent change did not reach Shopify: ${failure.error}` };
+      }
+    },
   };
 }

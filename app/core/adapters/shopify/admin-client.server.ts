@@ -58,17 +58,25 @@ export function createShopifyAdmin(config: ShopifyAppConfig, sessions: ShopifySe
 }
 export type ShopifyAdmin = ReturnType<typeof createShopifyAdmin>;
 
-const SHOP_QUERY = `query NudgeflowShop { shop { name email currencyCode ianaTimezone myshopifyDomain } }`;
+export const SHOP_QUERY = `query NudgeflowShop { shop { name email currencyCode ianaTimezone myshopifyDomain billingAddress { formatted } } }`;
 export interface ShopDetails {
   name: string;
   email: string | null;
   currencyCode: string;
   ianaTimezone: string;
+  /** The shop's address as Shopify formats it, a line per entry (company, street, city and zip, country). */
+  billingAddress?: { formatted?: string[] | null } | null;
 }
 
 export async function fetchShopDetails(admin: ShopifyAdmin, shop: string): Promise<ShopDetails> {
   const data = await admin.graphql<{ shop: ShopDetails }>(shop, SHOP_QUERY);
   return data.shop;
+}
+
+/** The shop's postal address on one line (emails' footers), or null when Shopify has none. */
+export function shopAddressLine(details: Pick<ShopDetails, "billingAddress"> | null | undefined): string | null {
+  const lines = (details?.billingAddress?.formatted ?? []).map((line) => line.trim()).filter((line) => line !== "");
+  return lines.length ? lines.join(", ") : null;
 }
 
 const VARIANT_DETAILS_QUERY = `query NudgeflowVariantDetails($ids: [ID!]!) {

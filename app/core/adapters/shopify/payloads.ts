@@ -129,3 +129,53 @@ export const ShopifyPrivacyCustomer = z.object({
   customer: z.object({ id: Nullable(Id), email: Nullable(z.string()) }),
   data_request: Nullable(z.object({ id: Id })),
 });
+
+/** products/create and products/update: the REST product resource (the parts the catalogue keeps). */
+export const ShopifyProduct = z.object({
+  id: Id,
+  admin_graphql_api_id: z.string().optional(),
+  title: z.string(),
+  handle: Nullable(z.string()),
+  product_type: Nullable(z.string()),
+  /** active | archived | draft (older payloads may lack it: then the publication alone decides). */
+  status: Nullable(z.string()),
+  /** Null while the product is not published to the online store. */
+  published_at: Nullable(z.string()),
+  updated_at: z.string(),
+  image: Nullable(z.object({ src: Nullable(z.string()) })),
+  images: z.array(z.object({ src: Nullable(z.string()) })).nullish(),
+  variants: z
+    .array(
+      z.object({
+        price: DecimalString,
+        inventory_quantity: Nullable(z.number()),
+        /** deny | continue (sell when out of stock). */
+        inventory_policy: Nullable(z.string()),
+        /** "shopify" when stock is tracked; null when it is not (absent from newer payloads: not said). */
+        inventory_management: z.string().nullish(),
+      }),
+    )
+    .default([]),
+});
+export type ShopifyProduct = z.infer<typeof ShopifyProduct>;
+
+/** products/delete: the id alone. */
+export const ShopifyDeletedProduct = z.object({ id: Id });
+
+/** A product as the sync reads it through the Admin GraphQL API (NudgeflowProducts). */
+export const ShopifyGraphqlProduct = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  handle: z.string(),
+  productType: Nullable(z.string()),
+  /** ACTIVE | ARCHIVED | DRAFT (| UNLISTED). */
+  status: z.string(),
+  publishedAt: Nullable(z.string()),
+  updatedAt: z.string(),
+  totalInventory: Nullable(z.number()),
+  tracksInventory: Nullable(z.boolean()),
+  featuredMedia: Nullable(z.object({ preview: Nullable(z.object({ image: Nullable(z.object({ url: z.string() })) })) })),
+  priceRangeV2: Nullable(z.object({ minVariantPrice: z.object({ amount: DecimalString, currencyCode: z.string() }) })),
+  variants: Nullable(z.object({ nodes: z.array(z.object({ availableForSale: z.boolean() })) })),
+});
+export type ShopifyGraphqlProduct = z.infer<typeof ShopifyGraphqlProduct>;

@@ -103,7 +103,7 @@ describe("Shopify payloads to canonical events", () => {
   });
 
   it("refuses topics it does not know", () => {
-    expect(shopifyToCanonical({ topic: "products/create", payload: {}, receivedAt }, store)).toEqual({ ok: false, error: 'unsupported Shopify topic "products/create"' });
+    expect(shopifyToCanonical({ topic: "inventory_levels/update", payload: {}, receivedAt }, store)).toEqual({ ok: false, error: 'unsupported Shopify topic "inventory_levels/update"' });
   });
 
   it("stamps lifecycle topics with the time they were received", () => {
@@ -223,5 +223,58 @@ describe("Shopify payloads to canonical events", () => {
     const subscribed = [...toml.matchAll(/^\s*(?:compliance_)?topics\s*=\s*\[([^\]]*)\]/gm)].flatMap((match) => [...match[1].matchAll(/"([^"]+)"/g)].map((topic) => topic[1]));
     expect(subscribed).toEqual(expect.arrayContaining(["orders/paid", "orders/cancelled", "fulfillments/update", "customers/delete", "customers_email_marketing_consent/update"]));
     for (const topic of subscribed) expect(SHOPIFY_TOPICS).toContain(topic);
+  });
+
+  it("maps products/update to the catalogue: lowest price, page, picture, type; on sale only when some variant can be sold", () => {
+    const product = {
+      id: 632910392,
+      admin_graphql_api_id: "gid://shopify/Product/632910392",
+      title: "IPod Nano - 8GB",
+      handle: "ipod-nano",
+      product_type: " Cult Products ",
+      status: "active",
+      published_at: "2026-01-01T10:00:00-05:00",
+      updated_at: "2026-01-09T10:00:00-05:00",
+      image: { src: "https://cdn.shopify.com/ipod.png" },
+      variants: [
+        { price: "199.00", inventory_quantity: 0, inventory_policy: "deny", inventory_management: "shopify" },
+        { price: "149.50", inventory_quantity: 0, inventory_policy: "continue", inventory_management: "shopify" },
+      ],
+    };
+    const result = shopifyToCanonical({ topic: "products/update", payload: product, receivedAt }, store);
+    expect(result).toEqual({
+      ok: true,
+      events: [
+        {
+          type: "product.update",
+          version: 1,
+          occurredAt: "2026-01-09T15:00:00.000Z",
+          data: {
+            product: {
+              externalId: "632910392",
+              title: "IPod Nano - 8GB",
+              url: "https://test-shop.myshopify.com/products/ipod-nano",
+              imageUrl: "https://cdn.shopify.com/ipod.png",
+              price: 14950,
+              currency: "USD",
+              category: "Cult Products",
+              available: true, // sells on when out of stock
+              updatedAt: "2026-01-09T15:00:00.000Z",
+            },
+          },
+        },
+      ],
+    });
+    const soldOut = { ...product, variants: [product.variants[0]] };
+    const unpublished = { ...product, published_at: null };
+    const draft = { ...product, status: "draft" };
+    for (const payload of [soldOut, unpublished, draft]) {
+      const mapped = shopifyToCanonical({ topic: "products/update", payload, receivedAt }, store);
+      expect(mapped.ok && mapped.events[0].type === "product.update" && mapped.events[0].data.product.available).toBe(false);
+    }
+    expect(shopifyToCanonical({ topic: "products/delete", payload: { id: 632910392 }, receivedAt }, store)).toMatchObject({
+      ok: true,
+      events: [{ type: "product.delete", occurredAt: receivedAt, data: { product: { externalId: "632910392" } } }],
+    });
   });
 });

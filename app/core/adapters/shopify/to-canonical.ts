@@ -10,12 +10,18 @@ import {
   ShopifyCheckout,
   ShopifyCustomer,
   ShopifyDeletedCustomer,
+  ShopifyDeletedProduct,
+  ShopifyGraphqlProduct,
   ShopifyEmailConsent,
   ShopifyFulfillment,
   ShopifyLineItem,
   ShopifyOrder,
   ShopifyPrivacyCustomer,
+  ShopifyProduct,
 } from "./payloads";
+
+/** Not a webhook: a product the sync read through the Admin GraphQL API (connector.server.ts), stored as it came. */
+export const PRODUCT_SYNC_TOPIC = "sync/product";
 
 /** Topics the app subscribes to (shopify.app.toml) and what they become. */
 export const SHOPIFY_TOPICS = [
@@ -37,6 +43,10 @@ export const SHOPIFY_TOPICS = [
   "customers/data_request",
   "customers/redact",
   "shop/redact",
+  "products/create",
+  "products/update",
+  "products/delete",
+  PRODUCT_SYNC_TOPIC,
   // Not a webhook: the storefront script's capture, received through the App Proxy (routes/proxy.capture.tsx).
   CART_CAPTURE_TOPIC,
 ] as const;
@@ -155,6 +165,59 @@ function customerFields(ref: CustomerRef | null): CustomerRef {
   return ref ?? { externalId: null, email: null, firstName: null, lastName: null, phone: null, acceptsMarketing: null };
 }
 
+
+/** The storefront page of a product: the shop's domain (which redirects to its primary domain) and the handle. */
+function productUrl(store: StoreContext, handle: string | null): string | null {
+  return handle ? `https://${store.domain}/products/${encodeURIComponent(handle)}` : null;
+}
+
+/**
+ * products/create and products/update. Available: active, published to the online store, and some variant can be
+ * sold (stock left, stock not tracked, or selling on when out of stock). Price: the lowest variant price.
+ */
+function mapProduct(payload: unknown, store: StoreContext): CanonicalEvent {
+  const product = parsePayload(ShopifyProduct, payload);
+  const prices = product.variants.map((variant, index) => minorUnits(variant.price, store.currency, `variants.${index}.price`));
+  const sellable = product.variants.some(
+    (variant) => variant.inventory_policy === "continue" || variant.inventory_management === null || variant.inventory_quantity === null || variant.inventory_quantity > 0,
+  );
+  const updatedAt = requiredDate(product.updated_at, "updated_at");
+  return canonicalEvent("product.update", updatedAt, {
+    product: {
+      externalId: shopifyId(product.id, product.admin_graphql_api_id) ?? "",
+      title: product.title,
+      url: productUrl(store, product.handle),
+      imageUrl: imageUrl(product.image?.src ?? product.images?.[0]?.src),
+      price: prices.length ? Math.min(...prices) : null,
+      currency: prices.length ? store.currency : null,
+      category: product.product_type?.trim() || null,
+      available: (product.status === null || product.status === "active") && product.published_at !== null && (product.variants.length === 0 || sellable),
+      updatedAt,
+    },
+  });
+}
+
+/** A product from the Admin GraphQL API (the sync): the same rules as the webhook's. */
+function mapSyncedProduct(payload: unknown, store: StoreContext): CanonicalEvent {
+  const product = parsePayload(ShopifyGraphqlProduct, payload);
+  const price = product.priceRangeV2?.minVariantPrice ?? null;
+  const variants = product.variants?.nodes ?? [];
+  const sellable = variants.length > 0 ? variants.some((variant) => variant.availableForSale) : product.tracksInventory === false || (product.totalInventory ?? 0) > 0;
+  const updatedAt = requiredDate(product.updatedAt, "updatedAt");
+  return canonicalEvent("product.update", updatedAt, {
+    product: {
+      externalId: shopifyId(null, product.id) ?? "",
+      title: product.title,
+      url: productUrl(store, product.handle),
+      imageUrl: imageUrl(product.featuredMedia?.preview?.image?.url),
+      price: price ? minorUnits(price.amount, price.currencyCode, "priceRangeV2.minVariantPrice.amount") : null,
+      currency: price?.currencyCode ?? null,
+      category: product.productType?.trim() || null,
+      available: product.status === "ACTIVE" && product.publishedAt !== null && sellable,
+      updatedAt,
+    },
+  });
+}
 
 function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, receivedAt: string): CanonicalEvent[] {
   switch (topic) {
@@ -290,6 +353,15 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
     }
     case "shop/redact":
       return [canonicalEvent("store.redact", receivedAt, {})];
+    case "products/create":
+    case "products/update":
+      return [mapProduct(payload, store)];
+    case PRODUCT_SYNC_TOPIC:
+      return [mapSyncedProduct(payload, store)];
+    case "products/delete": {
+      const deleted = parsePayload(ShopifyDeletedProduct, payload);
+      return [canonicalEvent("product.delete", receivedAt, { product: { externalId: shopifyId(deleted.id) ?? "" } })];
+    }
     case CART_CAPTURE_TOPIC:
       return mapCartCapture(payload, store);
   }

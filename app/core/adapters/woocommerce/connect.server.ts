@@ -8,6 +8,7 @@ import type { SecretBox } from "~/core/crypto.server";
 import type { Db } from "~/db.server";
 import { createWooClient, WooCommerceApiError, type WooClient } from "./client.server";
 import { WooOrder, WooWebhook } from "./payloads";
+import { readGeneralSettings, storeAddressFromSettings } from "./connector.server";
 import { WOOCOMMERCE_TOPICS } from "./to-canonical";
 
 export interface ConnectDeps {
@@ -120,6 +121,17 @@ export async function connectWooCommerceStore(deps: ConnectDeps, rawInput: Conne
   } catch (error) {
     return failure(error, site.siteUrl);
   }
+  // The store's address for emails' footers, and its currency as configured (it wins over the latest order's); a
+  // site whose settings cannot be read still connects: the sync reads the address again.
+  let address: string | null = null;
+  try {
+    const settings = await readGeneralSettings(client);
+    address = storeAddressFromSettings(settings);
+    const configured = settings.find((setting) => setting.id === "woocommerce_currency")?.value;
+    if (typeof configured === "string" && /^[A-Z]{3}$/.test(configured)) currency = configured;
+  } catch {
+    // leave the address unknown: the sync reads it again
+  }
 
   const { db, clock, secretBox } = deps;
   const existing = await db.store.findUnique({ where: { platform_domain: { platform: "woocommerce", domain: site.domain } } });
@@ -134,6 +146,7 @@ export async function connectWooCommerceStore(deps: ConnectDeps, rawInput: Conne
     webhookSecret: secretBox.seal(secret),
     status: "active",
     uninstalledAt: null,
+    ...(address ? { address } : {}),
   };
   const store = existing
     ? await db.store.update({ where: { id: existing.id }, data: fields })
@@ -149,7 +162,7 @@ export async function connectWooCommerceStore(deps: ConnectDeps, rawInput: Conne
     return failure(error, site.siteUrl);
   }
   // Backfill starts at the worker's next tick: a SyncState never run is due.
-  for (const resource of ["customers", "orders"]) {
+  for (const resource of ["customers", "orders", "products"]) {
     await db.syncState.upsert({
       where: { storeId_resource: { storeId: store.id, resource } },
       create: { workspaceId: input.workspaceId, storeId: store.id, resource },

@@ -32,12 +32,39 @@ function safeJson(text: string): unknown {
   }
 }
 
-const TOPIC_PREFIX: Record<SyncResource, "order" | "customer"> = { orders: "order", customers: "customer" };
+const TOPIC_PREFIX: Record<SyncResource, "order" | "customer" | "product"> = { orders: "order", customers: "customer", products: "product" };
+
+/** WooCommerce → Settings → General, as GET /settings/general lists them: `{ id, value }` each. */
+const GeneralSettings = z.array(z.looseObject({ id: z.string(), value: z.unknown() }));
+
+/**
+ * The store's address on one line from its general settings: street, second line, city, "state postcode", country
+ * (`default_country` is "US:CA" — country and state codes). Null when none is filled in.
+ */
+export function storeAddressFromSettings(settings: { id: string; value: unknown }[]): string | null {
+  const value = (id: string) => {
+    const found = settings.find((setting) => setting.id === id)?.value;
+    return typeof found === "string" ? found.trim() : "";
+  };
+  const [country, state] = value("woocommerce_default_country").split(":");
+  const street = [value("woocommerce_store_address"), value("woocommerce_store_address_2"), value("woocommerce_store_city")].filter(Boolean);
+  if (street.length === 0) return null;
+  const region = [state ?? "", value("woocommerce_store_postcode")].filter(Boolean).join(" ");
+  return [...street, region, country ?? ""].filter(Boolean).join(", ");
+}
+
+/** The general settings (address, currency) of a store, or a clear error. */
+export async function readGeneralSettings(client: WooClient): Promise<{ id: string; value: unknown }[]> {
+  const { data } = await client.request("/settings/general");
+  const settings = GeneralSettings.safeParse(data);
+  if (!settings.success) throw new Error(`GET /settings/general is not a list of settings: ${describeZodError(settings.error)}`);
+  return settings.data;
+}
 
 export function wooSyncSource(store: StoreConnection, fetchImpl?: typeof fetch): SyncSource {
   const client = wooClientFor(store, fetchImpl);
   return {
-    resources: ["customers", "orders"],
+    resources: ["customers", "orders", "products"],
     async listPage(resource, { since, page }): Promise<SyncPage> {
       const { data, totalPages } = await client.request(`/${resource}`, {
         query: {
@@ -45,7 +72,7 @@ export function wooSyncSource(store: StoreConnection, fetchImpl?: typeof fetch):
           per_page: PAGE_SIZE,
           orderby: "id",
           order: "asc",
-          // Orders filter on it; customers document no such filter (their list ignores it): filtered below too.
+          // Orders and products filter on it; customers document no such filter (their list ignores it): filtered below too.
           modified_after: since ?? undefined,
           dates_are_gmt: since ? true : undefined,
         },
@@ -63,6 +90,9 @@ export function wooSyncSource(store: StoreConnection, fetchImpl?: typeof fetch):
         return [{ topic: `${TOPIC_PREFIX[resource]}.${isNew ? "created" : "updated"}`, externalId: String(record.id), version: modified ?? "unknown", payload: record }];
       });
       return { records, fetched: list.data.length, totalPages };
+    },
+    async storeAddress() {
+      return storeAddressFromSettings(await readGeneralSettings(client));
     },
   };
 }
@@ -109,7 +139,8 @@ export function wooActions(store: StoreConnection, fetchImpl?: typeof fetch): St
       }
     },
     tagCustomer: async () => unsupported("customer tags"),
-    updateMarketingConsent: async () => unsupported("email-marketing consent"),
+    // Core WooCommerce keeps no marketing consent (newsletter plugins do, each its own way): nothing to write to.
+    updateMarketingConsent: async () => ({ ok: false, unsupported: true, error: "WooCommerce has no email-marketing consent of its own (only newsletter plugins keep one), so the store was not changed" }),
   };
 }
 

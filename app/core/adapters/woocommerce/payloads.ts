@@ -78,3 +78,27 @@ export type WooWebhook = z.infer<typeof WooWebhook>;
 
 /** WordPress's REST error body: `{ code, message, data: { status } }`. */
 export const WpRestError = z.looseObject({ code: z.string(), message: z.string() });
+
+/** A product as GET /products lists it and product.* webhooks deliver it (the parts the catalogue keeps). */
+export const WooProduct = z.looseObject({
+  id: z.number().int().positive(),
+  /** HTML-escaped, like line item names. */
+  name: z.string(),
+  permalink: z.string().nullish(),
+  /** publish | draft | pending | private (| future | trash). */
+  status: z.string(),
+  /** visible | catalog | search | hidden. */
+  catalog_visibility: z.string().nullish(),
+  /** The current price, a decimal string; "" when none is set (a variable product without variations). */
+  price: z.union([z.string(), z.number()]).nullish(),
+  /** instock | outofstock | onbackorder. */
+  stock_status: z.string().nullish(),
+  date_modified_gmt: GmtDate.nullish(),
+  date_created_gmt: GmtDate.nullish(),
+  images: z.array(z.looseObject({ src: z.string().nullish() })).nullish(),
+  categories: z.array(z.looseObject({ name: z.string() })).nullish(),
+});
+export type WooProduct = z.infer<typeof WooProduct>;
+
+/** product.deleted: the id (the product went to the trash, or was deleted for good). */
+export const WooDeletedProduct = z.looseObject({ id: z.number().int().positive() });

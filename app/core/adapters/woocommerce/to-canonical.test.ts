@@ -82,7 +82,7 @@ describe("WooCommerce payloads → canonical events", () => {
     expect(bad).toEqual({ ok: false, error: 'total: not a decimal amount: "twelve"' });
     const missing = wooCommerceToCanonical({ topic: "order.created", payload: { id: 1 }, receivedAt }, store);
     expect(missing.ok).toBe(false);
-    expect(wooCommerceToCanonical({ topic: "product.created", payload: {}, receivedAt }, store)).toEqual({ ok: false, error: 'unsupported WooCommerce topic "product.created"' });
+    expect(wooCommerceToCanonical({ topic: "coupon.created", payload: {}, receivedAt }, store)).toEqual({ ok: false, error: 'unsupported WooCommerce topic "coupon.created"' });
   });
 
   it("rounds money in the currency's minor units (JPY has none)", () => {

@@ -2,10 +2,18 @@
 import { normalizeEmail, toIsoUtc, type CanonicalEvent, type CustomerRef, type LineItem } from "~/core/events";
 import type { Delivery, MappingResult, StoreContext } from "../adapter";
 import { canonicalAddress, canonicalEvent, mapped, minorUnits, parsePayload, requiredDate } from "../mapping";
-import { WooCustomer, WooOrder, type WooAddress, type WooLineItem } from "./payloads";
+import { WooCustomer, WooDeletedProduct, WooOrder, WooProduct, type WooAddress, type WooLineItem } from "./payloads";
 
 /** The webhook topics the app registers on each store (connect.server.ts), and what sync stores its records as. */
-export const WOOCOMMERCE_TOPICS = ["order.created", "order.updated", "customer.created", "customer.updated"] as const;
+export const WOOCOMMERCE_TOPICS = [
+  "order.created",
+  "order.updated",
+  "customer.created",
+  "customer.updated",
+  "product.created",
+  "product.updated",
+  "product.deleted",
+] as const;
 export type WooCommerceTopic = (typeof WOOCOMMERCE_TOPICS)[number];
 
 export function isWooCommerceTopic(topic: string): topic is WooCommerceTopic {
@@ -137,8 +145,37 @@ function mapCustomer(topic: "customer.created" | "customer.updated", payload: un
   return canonicalEvent(topic === "customer.created" ? "customer.add" : "customer.update", occurredAt, data);
 }
 
+/** http(s) addresses only: anything else is dropped rather than linked. */
+function webUrl(value: string | null | undefined): string | null {
+  const url = value?.trim();
+  return url && /^https?:\/\//i.test(url) && URL.canParse(url) ? url : null;
+}
+
+/**
+ * A product: its permalink, first image, current price (in the store's currency: products carry none), first
+ * category. Available: published, not hidden from the catalogue, and not out of stock (backorders sell).
+ */
+function mapProduct(payload: unknown, store: StoreContext, receivedAt: string): CanonicalEvent {
+  const product = parsePayload(WooProduct, payload);
+  const price = product.price === null || product.price === undefined || product.price === "" ? null : minorUnits(product.price, store.currency, "price");
+  const updatedAt = gmtToIso(product.date_modified_gmt) ?? gmtToIso(product.date_created_gmt) ?? receivedAt;
+  return canonicalEvent("product.update", updatedAt, {
+    product: {
+      externalId: String(product.id),
+      title: decodeHtmlEntities(product.name),
+      url: webUrl(product.permalink),
+      imageUrl: webUrl(product.images?.[0]?.src),
+      price,
+      currency: price === null ? null : store.currency,
+      category: product.categories?.[0]?.name ? decodeHtmlEntities(product.categories[0].name).trim() || null : null,
+      available: product.status === "publish" && product.catalog_visibility !== "hidden" && product.stock_status !== "outofstock",
+      updatedAt,
+    },
+  });
+}
+
 /** Maps one verified WooCommerce delivery (a webhook, or a record the sync read through the REST API). */
-export function wooCommerceToCanonical(delivery: Delivery, _store: StoreContext): MappingResult {
+export function wooCommerceToCanonical(delivery: Delivery, store: StoreContext): MappingResult {
   const { topic, payload, receivedAt } = delivery;
   if (!isWooCommerceTopic(topic)) return { ok: false, error: `unsupported WooCommerce topic "${topic}"` };
   return mapped(() => {
@@ -149,6 +186,13 @@ export function wooCommerceToCanonical(delivery: Delivery, _store: StoreContext)
       case "customer.created":
       case "customer.updated":
         return [mapCustomer(topic, payload, receivedAt)];
+      case "product.created":
+      case "product.updated":
+        return [mapProduct(payload, store, receivedAt)];
+      case "product.deleted": {
+        const deleted = parsePayload(WooDeletedProduct, payload);
+        return [canonicalEvent("product.delete", receivedAt, { product: { externalId: String(deleted.id) } })];
+      }
     }
   });
 }

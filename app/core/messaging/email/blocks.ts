@@ -11,6 +11,16 @@ const LiquidText = (max: number) => z.string().max(max, `at most ${max} characte
 const LiquidUrl = z.string().min(1, "enter an address (https://… or a variable such as {{ checkout.recovery_url }})").max(2000);
 const Align = z.enum(["left", "center", "right"]);
 
+/** The recommendations block's default link: each product's page. */
+export const PRODUCT_PAGE_HREF = "{{ item.url }}";
+/** The review request's default link: each product page's reviews (`#reviews`), the shop when the page is unknown. */
+export const REVIEW_PAGE_HREF = "{{ item.review_url }}";
+/**
+ * What both blocks' `href` defaulted to before the catalogue: stored emails still hold it. It now means the
+ * default (the product's page, its reviews), so old flows link each product without being edited.
+ */
+export const LEGACY_SHOP_HREF = "{{ shop.url }}";
+
 export const LogoBlock = z.object({
   type: z.literal("logo"),
   /** The workspace's logo (branding), else the shop's name as text. */
@@ -51,10 +61,11 @@ export const LineItemsBlock = z.object({
 export const RecommendationsBlock = z.object({
   type: z.literal("recommendations"),
   heading: LiquidText(200).default("You might also like"),
-  /** For now the products of the order or cart (see docs/email.md): up to this many, two per row. */
+  /** The catalogue's recommendations for the basket or order (core/catalogue): up to this many, two per row. */
   limit: z.number().int().min(1).max(6).default(4),
   buttonLabel: LiquidText(60).default("Shop now"),
-  href: LiquidUrl.default("{{ shop.url }}"),
+  /** Per product: Liquid that also sees `item` (a recommended product). Default: the product's page. */
+  href: LiquidUrl.default(PRODUCT_PAGE_HREF),
 });
 export const DiscountBlock = z.object({
   type: z.literal("discount"),
@@ -67,8 +78,8 @@ export const ReviewRequestBlock = z.object({
   heading: LiquidText(200).default("How did we do?"),
   text: LiquidText(1000).default("Tell other shoppers what you think."),
   buttonLabel: LiquidText(60).default("Write a review"),
-  /** Per product: Liquid that also sees `item` (`{{ item.product_id }}`, `{{ item.title }}`). */
-  href: LiquidUrl.default("{{ shop.url }}"),
+  /** Per product: Liquid that also sees `item` (`{{ item.url }}`, `{{ item.product_id }}`). Default: the product page's reviews. */
+  href: LiquidUrl.default(REVIEW_PAGE_HREF),
 });
 export const DividerBlock = z.object({ type: z.literal("divider") });
 export const FooterBlock = z.object({
@@ -122,11 +133,11 @@ export function newBlock(type: EmailBlockType): EmailBlock {
     case "line_items":
       return { type, source: "auto", showImages: true, showTotal: true };
     case "recommendations":
-      return { type, heading: "You might also like", limit: 4, buttonLabel: "Shop now", href: "{{ shop.url }}" };
+      return { type, heading: "You might also like", limit: 4, buttonLabel: "Shop now", href: PRODUCT_PAGE_HREF };
     case "discount":
       return { type, code: "WELCOMEBACK", text: "Use this code at checkout:" };
     case "review_request":
-      return { type, heading: "How did we do?", text: "Tell other shoppers what you think.", buttonLabel: "Write a review", href: "{{ shop.url }}" };
+      return { type, heading: "How did we do?", text: "Tell other shoppers what you think.", buttonLabel: "Write a review", href: REVIEW_PAGE_HREF };
     case "divider":
       return { type };
     case "footer":
@@ -146,6 +157,18 @@ const LINE_ITEM: VariableTree = {
   price: "leaf",
   line_price: "leaf",
   image_url: "leaf",
+  product_id: "leaf",
+  /** The product's page (the catalogue's), "" when unknown. */
+  url: "leaf",
+  /** The product page's reviews, else the shop. */
+  review_url: "leaf",
+};
+/** A recommended product: `recommendations[]`, and `item` in the recommendations block's link. */
+const RECOMMENDED: VariableTree = {
+  title: "leaf",
+  url: "leaf",
+  image_url: "leaf",
+  price: "leaf",
   product_id: "leaf",
 };
 const BASKET: VariableTree = {
@@ -174,6 +197,13 @@ export interface TriggerShape {
   order: boolean;
 }
 
+/** Whether an email node reads the catalogue's recommendations (a recommendations block, or Liquid naming them). */
+export function usesRecommendations(node: { html?: unknown; text?: unknown; subject?: unknown; content?: { blocks?: unknown } | null }): boolean {
+  const blocks = Array.isArray(node.content?.blocks) ? node.content.blocks : [];
+  if (blocks.some((block) => typeof block === "object" && block !== null && "type" in block && block.type === "recommendations")) return true;
+  return [node.html, node.text, node.subject, JSON.stringify(blocks)].some((part) => typeof part === "string" && part.includes("recommendations"));
+}
+
 /** The shape of the flow's trigger, from its definition (loose: drafts may be half-edited). */
 export function triggerShape(trigger: unknown): TriggerShape {
   const t = (trigger ?? {}) as { type?: unknown; entity?: unknown; events?: unknown };
@@ -193,6 +223,8 @@ export function emailVariables(shape: TriggerShape): VariableTree {
     message: { preheader: "leaf" },
     // A discount_code step's code earlier in the journey, else the code of this email's discount block.
     discount: { code: "leaf", value: "leaf", expires_at: "leaf", expires_at_iso: "leaf" },
+    // The catalogue's recommendations for the basket or order (empty without a catalogue).
+    recommendations: { list: RECOMMENDED },
     ...(shape.basket ? { checkout: BASKET, cart: BASKET } : {}),
     ...(shape.order ? { order: ORDER } : {}),
   };
@@ -273,8 +305,11 @@ export function checkLiquid(source: string, variables: VariableTree): string[] {
   return [...problems];
 }
 
-/** The Liquid strings of a block, each with its field name; `item` says the field also sees one product. */
-export function liquidFieldsOf(block: EmailBlock): { field: string; source: string; item?: boolean }[] {
+/**
+ * The Liquid strings of a block, each with its field name; `item` says the field also sees one product: a
+ * recommended one, or a line item of the order or basket.
+ */
+export function liquidFieldsOf(block: EmailBlock): { field: string; source: string; item?: "recommended" | "line_item" }[] {
   switch (block.type) {
     case "heading":
     case "text":
@@ -284,7 +319,7 @@ export function liquidFieldsOf(block: EmailBlock): { field: string; source: stri
     case "button":
       return [{ field: "label", source: block.label }, { field: "href", source: block.href }];
     case "recommendations":
-      return [{ field: "heading", source: block.heading ?? "" }, { field: "buttonLabel", source: block.buttonLabel ?? "" }, { field: "href", source: block.href ?? "", item: true }];
+      return [{ field: "heading", source: block.heading ?? "" }, { field: "buttonLabel", source: block.buttonLabel ?? "" }, { field: "href", source: block.href ?? "", item: "recommended" }];
     case "discount":
       return [{ field: "code", source: block.code }, { field: "text", source: block.text ?? "" }];
     case "review_request":
@@ -292,7 +327,7 @@ export function liquidFieldsOf(block: EmailBlock): { field: string; source: stri
         { field: "heading", source: block.heading ?? "" },
         { field: "text", source: block.text ?? "" },
         { field: "buttonLabel", source: block.buttonLabel ?? "" },
-        { field: "href", source: block.href ?? "", item: true },
+        { field: "href", source: block.href ?? "", item: "line_item" },
       ];
     case "footer":
       return [{ field: "text", source: block.text ?? "" }];
@@ -312,7 +347,7 @@ export function emailTemplateProblems(
   shape: TriggerShape,
 ): TemplateProblem[] {
   const variables = emailVariables(shape);
-  const withItem: VariableTree = { ...variables, item: LINE_ITEM };
+  const withItem = { recommended: { ...variables, item: RECOMMENDED }, line_item: { ...variables, item: LINE_ITEM } };
   const problems: TemplateProblem[] = [];
   const check = (path: (string | number)[], source: unknown, tree = variables) => {
     if (typeof source !== "string" || source === "") return;
@@ -326,7 +361,7 @@ export function emailTemplateProblems(
   blocks.forEach((raw, index) => {
     const parsed = EmailBlock.safeParse(raw);
     if (!parsed.success) return; // the schema reports it
-    for (const field of liquidFieldsOf(parsed.data)) check(["content", "blocks", index, field.field], field.source, field.item ? withItem : variables);
+    for (const field of liquidFieldsOf(parsed.data)) check(["content", "blocks", index, field.field], field.source, field.item ? withItem[field.item] : variables);
   });
   return problems;
 }

@@ -20,6 +20,17 @@ export interface OrderData {
   placedAt: Date | string;
 }
 
+/** A product the catalogue recommends (core/catalogue/recommendations.server.ts): `recommendations[]`. */
+export interface RecommendedItem {
+  productId: string;
+  title: string;
+  url: string;
+  imageUrl: string | null;
+  /** Minor units of `currency` (the store's). */
+  price: number | null;
+  currency: string | null;
+}
+
 export interface EmailContextInput {
   shop: { name: string; email: string | null; url: string | null; address: string | null };
   customer: { firstName: string | null; lastName: string | null; email: string | null };
@@ -29,11 +40,22 @@ export interface EmailContextInput {
   unsubscribeUrl?: string | null;
   /** A code a discount_code step made for this journey (`discount.*`); none → the email's discount block's. */
   discount?: { code: string; value?: string | null; expiresAt?: string | null; expiresAtIso?: string | null } | null;
+  /** Products to recommend (the catalogue's); none → the recommendations block shows nothing. */
+  recommendations?: RecommendedItem[] | null;
+  /** Storefront pages of the basket's and order's products by product id (`item.url`, `item.review_url`). */
+  productPages?: Record<string, string> | null;
 }
 
-function lineItems(items: LineItem[], currency: string) {
+/**
+ * Line items for Liquid. `url` is the product's page when the catalogue knows it (else ""); `review_url` is where
+ * the review request's default button goes: the product page's reviews (`#reviews`), else the shop.
+ */
+function lineItems(items: LineItem[], currency: string, pages: Record<string, string> = {}, shopUrl = "") {
   const money = (amount: number) => formatMoney({ amount, currency });
+  const pageOf = (productId: string | null) => (productId && Object.hasOwn(pages, productId) ? pages[productId] : "");
   return items.map((item) => ({
+    url: pageOf(item.productId),
+    review_url: pageOf(item.productId) ? `${pageOf(item.productId)}#reviews` : shopUrl,
     title: item.title,
     variant_title: item.variantTitle ?? "",
     quantity: item.quantity,
@@ -46,9 +68,11 @@ function lineItems(items: LineItem[], currency: string) {
 
 export function emailContext(input: EmailContextInput): Record<string, unknown> {
   const { basket, order } = input;
+  const pages = input.productPages ?? {};
+  const shopUrl = input.shop.url ?? "";
   const basketVars = basket
     ? {
-        line_items: lineItems(basket.lineItems, basket.currency),
+        line_items: lineItems(basket.lineItems, basket.currency, pages, shopUrl),
         item_count: basket.lineItems.reduce((sum, item) => sum + item.quantity, 0),
         total: formatMoney({ amount: basket.totalPrice, currency: basket.currency }),
         subtotal: formatMoney({ amount: basket.subtotalPrice, currency: basket.currency }),
@@ -64,10 +88,17 @@ export function emailContext(input: EmailContextInput): Record<string, unknown> 
     discount: { code: input.discount?.code ?? "", value: input.discount?.value ?? "", expires_at: input.discount?.expiresAt ?? "", expires_at_iso: input.discount?.expiresAtIso ?? "" },
     checkout: basketVars,
     cart: basketVars,
+    recommendations: (input.recommendations ?? []).map((product) => ({
+      title: product.title,
+      url: product.url,
+      image_url: product.imageUrl ?? "",
+      price: product.price === null || !product.currency ? "" : formatMoney({ amount: product.price, currency: product.currency }),
+      product_id: product.productId,
+    })),
     order: order
       ? {
           name: order.name ?? "",
-          line_items: lineItems(order.lineItems, order.currency),
+          line_items: lineItems(order.lineItems, order.currency, pages, shopUrl),
           item_count: order.lineItems.reduce((sum, item) => sum + item.quantity, 0),
           total: formatMoney({ amount: order.totalPrice, currency: order.currency }),
           subtotal: formatMoney({ amount: subtotal, currency: order.currency }),
@@ -85,7 +116,9 @@ function placeholderImage(word: string): string {
 }
 
 /** Made-up data for the preview when no real customer is chosen: two items, a checkout and an order. */
-export function sampleEmailContext(shop: EmailContextInput["shop"], currency = "USD"): Record<string, unknown> {
+export function sampleEmailContext(shop: EmailContextInput["shop"], currency = "USD", recommendations: RecommendedItem[] | null = null): Record<string, unknown> {
+  const shopUrl = shop.url || "https://shop.example";
+  const pages: Record<string, string> = { "sample-1": `${shopUrl}/products/linen-shirt`, "sample-2": `${shopUrl}/products/canvas-tote` };
   const items: LineItem[] = [
     { productId: "sample-1", variantId: "sample-1a", sku: null, title: "Linen shirt", variantTitle: "Sand / M", quantity: 1, price: 5900, imageUrl: placeholderImage("Shirt") },
     { productId: "sample-2", variantId: "sample-2a", sku: null, title: "Canvas tote", variantTitle: null, quantity: 2, price: 2450, imageUrl: placeholderImage("Tote") },
@@ -97,5 +130,8 @@ export function sampleEmailContext(shop: EmailContextInput["shop"], currency = "
     basket: { currency, totalPrice: total, subtotalPrice: total, recoveryUrl: `${shop.url || "https://shop.example"}/cart`, lineItems: items },
     order: { name: "#1001", currency, totalPrice: total, lineItems: items, placedAt: new Date("2026-01-15T10:00:00Z") },
     unsubscribeUrl: "https://example.com/unsubscribe/sample",
+    // Without a catalogue (no recommendations given) the preview shows the sample's own products in their place.
+    recommendations: recommendations ?? items.map((item) => ({ productId: item.productId ?? "", title: item.title, url: pages[item.productId ?? ""] ?? shopUrl, imageUrl: item.imageUrl, price: item.price, currency })),
+    productPages: pages,
   });
 }

@@ -6,7 +6,7 @@
 import mjml2html from "mjml";
 import { Liquid, type Template } from "liquidjs";
 import { FONT_STACKS, contrastText, type Branding } from "../branding";
-import type { EmailBlock, EmailContent } from "./blocks";
+import { LEGACY_SHOP_HREF, PRODUCT_PAGE_HREF, REVIEW_PAGE_HREF, type EmailBlock, type EmailContent } from "./blocks";
 
 const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
 
@@ -92,6 +92,25 @@ interface Item {
   line_price: string;
   image_url: string;
   product_id: string;
+}
+
+/** A recommended product as emailContext() puts it in `recommendations`. */
+interface Recommended {
+  title: string;
+  url: string;
+  image_url: string;
+  price: string;
+  product_id: string;
+}
+
+function recommendationsOf(context: Record<string, unknown>, limit: number): Recommended[] {
+  const list = context.recommendations;
+  return Array.isArray(list) ? (list as Recommended[]).slice(0, limit) : [];
+}
+
+/** A block's per-product link: what the merchant typed, or the default for the legacy `{{ shop.url }}`. */
+function productHref(href: string | undefined, fallback: string): string {
+  return !href || href.trim() === LEGACY_SHOP_HREF ? fallback : href;
 }
 
 interface ItemList {
@@ -227,14 +246,15 @@ function blockMjml(block: EmailBlock, r: Renderer, context: Record<string, unkno
       return section(`<mj-table padding="0" font-size="15px" line-height="1.4">${rows}${total}</mj-table>`);
     }
     case "recommendations": {
-      const products = productsOf(itemsFor(context, "auto"), block.limit);
+      const products = recommendationsOf(context, block.limit);
       if (products.length === 0) return "";
+      const linkTemplate = productHref(block.href, PRODUCT_PAGE_HREF);
       const heading = `<mj-section background-color="${CARD}" padding="16px 24px 0"><mj-column><mj-text font-size="18px" font-weight="700" padding="0">${x.raw(r.html(block.heading))}</mj-text></mj-column></mj-section>`;
       const rows: string[] = [];
       for (let i = 0; i < products.length; i += 2) {
         const columns = products.slice(i, i + 2).map((item) => {
           const image = item.image_url ? safeImage(item.image_url) : null;
-          const href = safeUrl(r.text(block.href, { item }));
+          const href = safeUrl(r.text(linkTemplate, { item }));
           return `<mj-column width="50%" padding="8px">${image ? `<mj-image src="${x.esc(image)}" alt="${x.esc(item.title)}" width="200px" border-radius="6px" padding="0"${href ? ` href="${x.esc(href)}"` : ""} />` : ""}<mj-text align="center" padding="8px 0 0"><strong>${x.esc(item.title)}</strong><br><span style="color:${MUTED}">${x.esc(item.price)}</span></mj-text>${
             href ? `<mj-button href="${x.esc(href)}" padding="8px 0 0" inner-padding="8px 16px" font-size="14px">${x.raw(r.html(block.buttonLabel))}</mj-button>` : ""
           }</mj-column>`;
@@ -254,11 +274,12 @@ function blockMjml(block: EmailBlock, r: Renderer, context: Record<string, unkno
     case "review_request": {
       const products = productsOf(itemsFor(context, "auto"), 10);
       if (products.length === 0) return "";
+      const linkTemplate = productHref(block.href, REVIEW_PAGE_HREF);
       const intro = section(`<mj-text font-size="18px" font-weight="700" padding="0 0 4px">${x.raw(r.html(block.heading))}</mj-text><mj-text padding="0">${x.raw(r.html(block.text))}</mj-text>`, "16px 24px 0");
       const rows = products
         .map((item) => {
           const image = item.image_url ? safeImage(item.image_url) : null;
-          const href = safeUrl(r.text(block.href, { item }));
+          const href = safeUrl(r.text(linkTemplate, { item }));
           return `<mj-section background-color="${CARD}" padding="8px 24px"><mj-column width="70%" vertical-align="middle"><mj-table padding="0"><tr>${
             image ? `<td style="width:64px;padding-right:12px"><img src="${x.esc(image)}" width="56" height="56" alt="" style="display:block;border-radius:6px;width:56px;height:56px;object-fit:cover"></td>` : ""
           }<td><strong>${x.esc(item.title)}</strong></td></tr></mj-table></mj-column><mj-column width="30%" vertical-align="middle">${
@@ -275,13 +296,17 @@ function blockMjml(block: EmailBlock, r: Renderer, context: Record<string, unkno
   }
 }
 
+/**
+ * The footer: the merchant's text, the shop's name and postal address — the branding's when set (it wins), else the
+ * store's as synced (`shop.address`); nothing when neither is known (the editor warns) — and the unsubscribe link.
+ */
 function footerMjml(textHtml: string, context: Record<string, unknown>, brand: Branding, x: Slots): string {
   const shop = (context.shop ?? {}) as { name?: string; address?: string };
   const unsubscribe = safeUrl(String(context.unsubscribe_url ?? ""));
   const address = brand.footerAddress.trim() || shop.address?.trim();
   const lines = [
     textHtml ? `<p style="margin:0 0 8px">${x.raw(textHtml)}</p>` : "",
-    `<p style="margin:0 0 8px">${x.esc(shop.name ?? "")}${address ? ` · ${x.raw(escapeHtml(address).replace(/\r?\n/g, ", "))}` : " · postal address not provided yet"}</p>`,
+    `<p style="margin:0 0 8px">${x.esc(shop.name ?? "")}${address ? ` · ${x.raw(escapeHtml(address).replace(/\r?\n/g, ", "))}` : ""}</p>`,
     unsubscribe ? `<p style="margin:0"><a href="${x.esc(unsubscribe)}" style="color:${MUTED};text-decoration:underline">Unsubscribe</a></p>` : "",
   ];
   return `<mj-section padding="16px 24px 32px"><mj-column><mj-text align="center" font-size="12px" line-height="1.5" color="${MUTED}" padding="0">${lines.join("")}</mj-text></mj-column></mj-section>`;
@@ -324,9 +349,16 @@ function blockText(block: EmailBlock, r: Renderer, context: Record<string, unkno
       return [...lines, ...(block.showTotal ? [`Total: ${list.total}`] : [])].join("\n");
     }
     case "recommendations": {
-      const products = productsOf(itemsFor(context, "auto"), block.limit);
+      const products = recommendationsOf(context, block.limit);
       if (products.length === 0) return "";
-      return [r.text(block.heading).trim(), ...products.map((item) => `- ${item.title}: ${item.price}${(() => { const href = safeUrl(r.text(block.href, { item })); return href ? ` ${href}` : ""; })()}`)].join("\n");
+      const linkTemplate = productHref(block.href, PRODUCT_PAGE_HREF);
+      return [
+        r.text(block.heading).trim(),
+        ...products.map((item) => {
+          const href = safeUrl(r.text(linkTemplate, { item }));
+          return `- ${item.title}${item.price ? `: ${item.price}` : ""}${href ? ` ${href}` : ""}`;
+        }),
+      ].join("\n");
     }
     case "discount": {
       const code = r.text(block.code).trim();
@@ -338,7 +370,7 @@ function blockText(block: EmailBlock, r: Renderer, context: Record<string, unkno
       return [
         r.text(block.heading).trim(),
         r.text(block.text).trim(),
-        ...products.map((item) => `- ${item.title}: ${r.text(block.buttonLabel).trim()} ${safeUrl(r.text(block.href, { item })) ?? ""}`.trimEnd()),
+        ...products.map((item) => `- ${item.title}: ${r.text(block.buttonLabel).trim()} ${safeUrl(r.text(productHref(block.href, REVIEW_PAGE_HREF), { item })) ?? ""}`.trimEnd()),
       ].filter(Boolean).join("\n");
     }
     case "divider":
@@ -352,7 +384,7 @@ function footerText(text: string, context: Record<string, unknown>, brand: Brand
   const shop = (context.shop ?? {}) as { name?: string; address?: string };
   const unsubscribe = safeUrl(String(context.unsubscribe_url ?? ""));
   const address = brand.footerAddress.trim() || shop.address?.trim();
-  return [text, `${shop.name ?? ""}${address ? ` · ${address.replace(/\r?\n/g, ", ")}` : " · postal address not provided yet"}`, unsubscribe ? `Unsubscribe: ${unsubscribe}` : ""].filter(Boolean).join("\n");
+  return [text, `${shop.name ?? ""}${address ? ` · ${address.replace(/\r?\n/g, ", ")}` : ""}`, unsubscribe ? `Unsubscribe: ${unsubscribe}` : ""].filter(Boolean).join("\n");
 }
 
 // ─── Links ──────────────────────────────────────────────────────────────────────────────────────────────────

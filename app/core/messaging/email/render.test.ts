@@ -24,6 +24,12 @@ const context = emailContext({
   },
   order: null,
   unsubscribeUrl: UNSUBSCRIBE,
+  recommendations: [
+    { productId: "p3", title: "Hojicha", url: "https://tea.example/products/hojicha", imageUrl: "https://cdn.example/hojicha.png", price: 1350, currency: "EUR" },
+    { productId: "p4", title: "Kettle", url: "https://tea.example/products/kettle", imageUrl: null, price: 4200, currency: "EUR" },
+    { productId: "p5", title: "Cups", url: "https://tea.example/products/cups", imageUrl: null, price: 900, currency: "EUR" },
+  ],
+  productPages: { p1: "https://tea.example/products/sencha" },
 });
 
 const everyBlock = EmailContent.parse({
@@ -65,7 +71,13 @@ describe("block emails", () => {
     expect(html).toContain('src="https://cdn.example/sencha.png"');
     expect(html).toContain("Matcha &lt;Ceremonial&gt;");
     expect(html).toContain("More teas");
-    expect(html).toContain('href="https://tea.example/products/p2"');
+    // the catalogue's recommendations (not the basket's products), at most `limit`, each linked, priced, pictured
+    expect(html).toContain('href="https://tea.example/products/p3"');
+    expect(html).toContain("Hojicha");
+    expect(html).toContain("€13.50");
+    expect(html).toContain('src="https://cdn.example/hojicha.png"');
+    expect(html).toContain("Kettle");
+    expect(html).not.toContain("Cups");
     expect(html).toContain("WELCOME10");
     expect(html).toContain("How did we do?");
     expect(html).toContain('href="https://tea.example/reviews/p1"');
@@ -123,12 +135,35 @@ describe("block emails", () => {
     expect(email.warnings.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("adds the footer (address unknown → it says so, and unsubscribe) when the template has none", async () => {
+  it("adds the footer (the store's address, unsubscribe) when the template has none; no address known: none shown", async () => {
     const content = EmailContent.parse({ blocks: [{ type: "text", text: "Hello" }] });
     const { html, text } = await renderBlockEmail({ subject: "s", preheader: "", content }, context, { branding: DEFAULT_BRANDING });
-    expect(html).toContain("postal address not provided yet");
+    expect(html).not.toContain("postal address");
+    expect(text).toContain("Tea & Co\n");
     expect(html).toContain(`href="${UNSUBSCRIBE}"`);
     expect(text).toContain(`Unsubscribe: ${UNSUBSCRIBE}`);
+
+    // The store's synced address shows; a branding address wins over it.
+    const withStore = { ...context, shop: { ...(context.shop as object), address: "9 Harbour Road, Leith" } };
+    const synced = await renderBlockEmail({ subject: "s", preheader: "", content }, withStore, { branding: DEFAULT_BRANDING });
+    expect(synced.html).toContain("Tea &amp; Co · 9 Harbour Road, Leith");
+    expect(synced.text).toContain("Tea & Co · 9 Harbour Road, Leith");
+    const branded = await renderBlockEmail({ subject: "s", preheader: "", content }, withStore, { branding });
+    expect(branded.text).toContain("Tea & Co · 1 Leaf Lane, Teatown");
+    expect(branded.text).not.toContain("Harbour");
+  });
+
+  it("links each product to its page by default: recommendations to the page, review requests to its reviews", async () => {
+    const content = EmailContent.parse({ blocks: [newBlock("recommendations"), newBlock("review_request"), { type: "review_request", href: "{{ shop.url }}" }] });
+    expect(emailTemplateProblems({ subject: "s", content }, { basket: true, order: false })).toEqual([]);
+    const { html, text } = await renderBlockEmail({ subject: "s", preheader: "", content }, context, { branding });
+    expect(html).toContain('href="https://tea.example/products/hojicha"');
+    // p1 has a page: its reviews; p2 has none known: the shop. The legacy default `{{ shop.url }}` means the same.
+    expect(text.match(/- Sencha: Write a review https:\/\/tea\.example\/products\/sencha#reviews/g)).toHaveLength(2);
+    expect(text).toContain("- Matcha <Ceremonial>: Write a review https://tea.example");
+    // Without recommendations the block shows nothing.
+    const none = await renderBlockEmail({ subject: "s", preheader: "", content }, { ...context, recommendations: [] }, { branding });
+    expect(none.text).not.toContain("You might also like");
   });
 
   it("renders each blueprint email with the customer's items, the recovery button and the footer", async () => {
