@@ -11,7 +11,7 @@ const Env = z.object({
   SHOPIFY_API_KEY: z.string().optional(),
   SHOPIFY_API_SECRET: z.string().optional(),
   SHOPIFY_APP_URL: z.url().optional(),
-  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_fulfillments,write_discounts,read_products,write_app_proxy"),
+  SCOPES: z.string().default("read_customers,write_customers,read_orders,read_fulfillments,write_discounts,read_products,write_app_proxy,write_pixels,read_customer_events,read_themes"),
   /** The Shopify emulator's origin (tests, local runs); never set in production. */
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
   SENDGRID_API_KEY: z.string().optional(),

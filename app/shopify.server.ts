@@ -6,9 +6,11 @@ import { routeShopifyRequestsTo } from "~/core/adapters/shopify/admin-origin.ser
 import { SHOPIFY_API_VERSION, shopAddressLine, type ShopDetails } from "~/core/adapters/shopify/admin-client.server";
 import { createSessionStorage } from "~/core/adapters/shopify/session-storage.server";
 import { ensureShopifyStore } from "~/core/workspaces/workspaces.server";
+import { activateWebPixel } from "~/core/storefront/web-pixel.server";
+import { createLogger } from "~/core/logger.server";
 import { systemClock } from "~/core/clock";
 import { getDb } from "~/db.server";
-import { shopifyCredentials } from "~/env.server";
+import { env, shopifyCredentials } from "~/env.server";
 
 const SHOP_QUERY = `#graphql
   query NudgeflowShop { shop { name email currencyCode ianaTimezone myshopifyDomain billingAddress { formatted } } }`;
@@ -32,11 +34,16 @@ function createShopifyApp() {
         const response = await admin.graphql(SHOP_QUERY);
         const { data } = (await response.json()) as { data?: { shop?: ShopDetails & { email: string } } };
         const shop = data?.shop;
-        await ensureShopifyStore(getDb(), {
+        const store = await ensureShopifyStore(getDb(), {
           shop: session.shop,
           now: systemClock.now(),
           details: shop ? { name: shop.name, email: shop.email, currency: shop.currencyCode, timezone: shop.ianaTimezone, address: shopAddressLine(shop) } : undefined,
         });
+        // The web pixel reports checkout identity (ADR 0032); a failure is logged and shown in the admin, never fatal.
+        await activateWebPixel(
+          { db: getDb(), graphql: async (query, variables) => (await admin.graphql(query, { variables })).json(), appUrl: credentials.appUrl, logger: createLogger({ level: env().LOG_LEVEL }) },
+          store.id,
+        );
       },
     },
   });

@@ -10,6 +10,7 @@ import { createInboxProcessor, type InboxDeps } from "~/core/ingest/process.serv
 import { runSegmentMaintenance } from "~/core/segments/maintenance.server";
 import { runPredictionMaintenance } from "~/core/predictions/predictions.server";
 import { runDueSyncs, type SyncDeps } from "~/core/sync/sync.server";
+import { createPromotionSweepState, runWinnerPromotions } from "~/core/analytics/promotion.server";
 
 export type WorkerDeps = InboxDeps &
   DispatchDeps &
@@ -26,6 +27,7 @@ const MAX_PASSES = 10;
 export function createWorker(deps: WorkerDeps) {
   const inbox = createInboxProcessor(deps);
   const runner = createFlowRunner(deps);
+  const promotions = createPromotionSweepState();
 
   /** The periodic work besides due items (store syncs, predictions, segments); returns how many it handled. */
   async function maintain(): Promise<number> {
@@ -61,6 +63,12 @@ export function createWorker(deps: WorkerDeps) {
       total += await runSegmentMaintenance(deps);
     } catch (error) {
       deps.logger.error({ err: error }, "segment maintenance failed");
+    }
+    // A/B splits set to promote their winner: looked at hourly per live version; a decided test publishes a version.
+    try {
+      total += await runWinnerPromotions(deps, promotions);
+    } catch (error) {
+      deps.logger.error({ err: error }, "A/B winner promotion failed");
     }
     return total;
   }

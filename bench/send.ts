@@ -1,26 +1,28 @@
 // send: 100,000 recipients of one flow step's email through the send pipeline, against the floor of the same
 // sending.
 //
-// Data (not timed): a fresh migrated SQLite file with one workspace and N queued Message rows as the runner writes
-// them for one email step sent to N customers: the abandoned-cart blueprint's first email rendered for real once
-// (blocks → MJML → HTML, click tracking, signed unsubscribe link), then each row with its own signed link and
-// unsubscribe tokens put in (what rendering it for that message gives) and the step's contentKey (checked with
-// contentKeyOf on a sample of rows). Inserted with better-sqlite3, one transaction.
+// Data (not timed): a fresh migrated SQLite file (WAL, as `nudgeflow serve` runs it) with one workspace and N queued
+// Message rows as the runner writes them for one email step sent to N customers: the abandoned-cart blueprint's
+// first email rendered for real once (blocks → MJML → HTML, click tracking, signed unsubscribe link), its shared
+// content stored once (MessageContent, content.server.ts), each row with only the step's contentKey (checked on a
+// sample: each one's own content, messageContentOf, has that key and a tracked link that verifies). Inserted with
+// better-sqlite3, one transaction.
 //
+// The SendGrid emulator runs in a child process (send-emulator.ts), the same for ours and the floor.
 // Ours, per round: every row reset to `queued`, then dispatchDueMessages (the worker's dispatcher) in a loop until
-// nothing is due, against the SendGrid emulator on a local port, through createSendGridSender (@sendgrid/client,
-// keep-alive agents): claims, suppression check, one representative's HTML read per batch, each recipient's
-// links and unsubscribe URL signed, mail/send with ≤ 1,000 personalizations, statuses written back. A few 429s
-// are injected (X-RateLimit-Reset 1 s ahead, as SendGrid answers); the batch is queued again until the reset, and
-// the loop moves the clock there when nothing else is due (waiting is simulated: the clock is real time plus the
-// skipped waits, the emulator reads the same clock). Timed: the whole loop.
+// nothing is due, through createSendGridSender (@sendgrid/client, keep-alive agents): claims, suppression check,
+// the shared content, each recipient's links and unsubscribe URL signed, mail/send with ≤ 1,000
+// personalizations, statuses written back. A few 429s are injected at set request numbers (X-RateLimit-Reset 1 s
+// ahead, as SendGrid answers); the batch is queued again until the reset, and the loop moves the clock there when
+// nothing else is due (waiting is simulated: the clock is real time plus the skipped waits, told to the emulator
+// before the next request). Timed: the whole loop.
 // Floor, per round: the same N recipients (their substitutions computed beforehand) posted by a plain keep-alive
 // http client as 1,000-personalization mail/send bodies of the same content to the same emulator, one request at a
 // time like ours; timed from the first body built to the last 202.
 // Checked after every ours round (a failing pipeline cannot look fast): each message id reached the emulator
 // exactly once, every row is `sent`, every injected 429 was answered and its recipients were accepted only at or
 // after its X-RateLimit-Reset. Rounds alternate ours/floor; figures are medians.
-import { execFile } from "node:child_process";
+import { execFile, fork } from "node:child_process";
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -32,7 +34,8 @@ import type { Clock } from "~/core/clock";
 import { BLUEPRINTS } from "~/core/flows/blueprints";
 import { silentLogger } from "~/core/logger.server";
 import { DEFAULT_BRANDING } from "~/core/messaging/branding";
-import { contentKeyOf, sharedContentOf, substitutionsFor, TAG_PREFIX } from "~/core/messaging/batching";
+import { contentKeyOf, sharedContentOf, substitutionsFor } from "~/core/messaging/batching";
+import { messageContentOf, messageContentToWrite } from "~/core/messaging/content.server";
 import { dispatchDueMessages } from "~/core/messaging/dispatch.server";
 import { emailContext } from "~/core/messaging/email/context";
 import { renderEmailNode } from "~/core/messaging/email/render.server";
@@ -42,7 +45,7 @@ import { listUnsubscribeHeaders } from "~/core/messaging/sender";
 import { createSendGridSender } from "~/core/messaging/sendgrid.server";
 import { createUnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { createDb, type Db } from "~/db.server";
-import { startSendGridEmulator, type SendGridEmulator } from "../test/emulators/sendgrid/server";
+import type { EmulatorCommand, EmulatorReport } from "./send-emulator";
 import { intOptions, median, resultLine, seconds, sig3, UsageError, type Benchmark } from "./lib";
 
 const NAME = "send";
@@ -61,7 +64,7 @@ const log = (line: string) => console.error(line);
 
 /** Real time plus the waits the loop skipped: 429 resets are honoured without sleeping through them. */
 class SkippingClock implements Clock {
-  private skippedMs = 0;
+  skippedMs = 0;
   now(): Date {
     return new Date(Date.now() + this.skippedMs);
   }
@@ -76,6 +79,57 @@ function sqliteDateTime(at: Date): string {
 
 function messageId(i: number): string {
   return `msg_bench_${String(i).padStart(7, "0")}`;
+}
+
+/** The SendGrid emulator in its own process (send-emulator.ts), driven over IPC. */
+interface RemoteEmulator {
+  url: string;
+  /** The clock's skipped waits, so that the emulator's X-RateLimit-Reset and receivedAt follow ours. */
+  skip(skippedMs: number): Promise<void>;
+  /** The request arriving when `index` requests were logged since the last clear answers 429 (reset after `seconds`). */
+  failAt(index: number, seconds: number): Promise<void>;
+  clear(): Promise<void>;
+  report(): Promise<EmulatorReport>;
+  close(): Promise<void>;
+}
+
+async function startRemoteEmulator(): Promise<RemoteEmulator> {
+  const child = fork(path.resolve("bench/send-emulator.ts"), [], { execArgv: ["--import", "tsx/esm"], env: { ...process.env, BENCH_SEND_API_KEY: API_KEY } });
+  const waiting = new Map<number, (answer: { report?: EmulatorReport }) => void>();
+  let seq = 0;
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the emulator process exited (${code}) before it was ready`)));
+    child.on("message", (message: { ready?: string; seq?: number; report?: EmulatorReport }) => {
+      if (message.ready) resolve(message.ready);
+      if (message.seq !== undefined) waiting.get(message.seq)?.(message);
+    });
+  });
+  const ask = (command: EmulatorCommand extends infer C ? (C extends EmulatorCommand ? Omit<C, "seq"> : never) : never) =>
+    new Promise<{ report?: EmulatorReport }>((resolve) => {
+      seq += 1;
+      waiting.set(seq, (answer) => {
+        waiting.delete(seq);
+        resolve(answer);
+      });
+      child.send({ ...command, seq });
+    });
+  child.removeAllListeners("exit");
+  return {
+    url,
+    skip: async (skippedMs) => void (await ask({ type: "skip", skippedMs })),
+    failAt: async (index, seconds) => void (await ask({ type: "failAt", index, status: 429, resetAfterSeconds: seconds })),
+    clear: async () => void (await ask({ type: "clear" })),
+    report: async () => {
+      const { report } = await ask({ type: "report" });
+      if (!report) throw new Error("the emulator sent no report");
+      return report;
+    },
+    close: async () => {
+      if (child.connected) await ask({ type: "close" });
+      child.kill();
+    },
+  };
 }
 
 async function migrate(dir: string): Promise<string> {
@@ -107,8 +161,9 @@ interface Seeded {
 }
 
 /**
- * `BENCH_SEND_EMAIL=tiny`: a two-link hand-written email (~0.3 KB) instead of the blueprint's block email, to show
- * what the size of the rows costs (every status change rewrites the whole row, HTML included, in SQLite).
+ * `BENCH_SEND_EMAIL=tiny`: a two-link hand-written email (~0.3 KB) instead of the blueprint's block email: the
+ * floor's bodies get small, so the dispatcher's own work per batch (claim, suppressions, signing, statuses) weighs
+ * most (the rows carry no HTML either way since ADR 0035).
  */
 const TINY_EMAIL = {
   subject: "New at {{ shop.name }}",
@@ -153,19 +208,17 @@ async function seed(file: string, db: Db, n: number, now: Date): Promise<Seeded>
   );
   const shared = sharedContentOf({ id: first, subject: rendered.subject, html: rendered.html, text: rendered.text });
   if (!shared) throw new Error("the bench email cannot be shared (it carries its message id somewhere else)");
-  const key = contentKeyOf({ id: first, workspaceId: WORKSPACE_ID, kind: "marketing", fromEmail: FROM.email, fromName: FROM.name, subject: rendered.subject, html: rendered.html, text: rendered.text });
-
-  // Each message's own content: the shared parts with its own tokens (split once, joined per message).
-  const htmlParts = shared.html.split(new RegExp(`(\\${TAG_PREFIX}[^}]*\\})`));
-  const textParts = shared.text.split(new RegExp(`(\\${TAG_PREFIX}[^}]*\\})`));
-  const fill = (parts: string[], substitutions: Record<string, string>) => parts.map((part, i) => (i % 2 === 1 ? substitutions[part] : part)).join("");
+  // Stored once, as the runner stores it (content.server.ts); every row then carries only the key.
+  const firstMessage = { id: first, workspaceId: WORKSPACE_ID, kind: "marketing", fromEmail: FROM.email, fromName: FROM.name, subject: rendered.subject, html: rendered.html, text: rendered.text };
+  const { contentKey: key } = await messageContentToWrite(db, firstMessage);
+  if (!key || key !== contentKeyOf(firstMessage)) throw new Error("the step's content was not stored under its contentKey");
 
   const sqlite = new Database(file);
   const recipients: Recipient[] = [];
   try {
     const insert = sqlite.prepare(
       `INSERT INTO "Message" (id, workspaceId, kind, toEmail, fromEmail, fromName, subject, html, text, contentKey, status, attempts, nextAttemptAt, createdAt)
-       VALUES (?, ?, 'marketing', ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)`,
+       VALUES (?, ?, 'marketing', ?, ?, ?, ?, NULL, NULL, ?, 'queued', 0, ?, ?)`,
     );
     const createdAt = sqliteDateTime(now);
     const insertAll = sqlite.transaction((count: number) => {
@@ -176,18 +229,20 @@ async function seed(file: string, db: Db, n: number, now: Date): Promise<Seeded>
         if (!substitutions) throw new Error("no substitutions");
         const email = `shopper-${i}@example.com`;
         recipients.push({ id, email, substitutions, unsubscribeUrl });
-        insert.run(id, WORKSPACE_ID, email, FROM.email, FROM.name, rendered.subject, fill(htmlParts, substitutions), fill(textParts, substitutions), key, createdAt, createdAt);
+        insert.run(id, WORKSPACE_ID, email, FROM.email, FROM.name, rendered.subject, key, createdAt, createdAt);
       }
     });
     insertAll(n);
   } finally {
     sqlite.close();
   }
-  // The rows are what the runner would have written: rendered content per message, the same key for all.
+  // The rows are what the runner would have written: each one's own content (its tokens in the stored template)
+  // has the step's key, and its tracked link verifies.
   for (const i of [0, 1, Math.floor(n / 2), n - 1]) {
     const row = await db.message.findUniqueOrThrow({ where: { id: messageId(i) } });
-    if (contentKeyOf(row) !== key) throw new Error(`row ${row.id} has another contentKey than the step's`);
-    if (!(await clicks.verify(/\/r\/([^"]+)"/.exec(row.html)?.[1] ?? ""))) throw new Error(`row ${row.id}: its tracked link does not verify`);
+    const own = await messageContentOf({ db, clicks, unsubscribe }, row);
+    if (!own || contentKeyOf({ ...row, ...own }) !== key) throw new Error(`row ${row.id} has another contentKey than the step's`);
+    if (!(await clicks.verify(/\/r\/([^"]+)"/.exec(own.html)?.[1] ?? ""))) throw new Error(`row ${row.id}: its tracked link does not verify`);
   }
   return { subject: rendered.subject, shared, recipients, htmlBytes: Buffer.byteLength(rendered.html) };
 }
@@ -210,7 +265,7 @@ interface OursResult {
   rateLimited: number;
 }
 
-async function runOurs(db: Db, file: string, emulator: SendGridEmulator, clock: SkippingClock, n: number, rateLimits: number): Promise<OursResult> {
+async function runOurs(db: Db, file: string, emulator: RemoteEmulator, clock: SkippingClock, n: number, rateLimits: number): Promise<OursResult> {
   const sqlite = new Database(file);
   try {
     sqlite.prepare(`UPDATE "Message" SET status = 'queued', attempts = 0, provider = NULL, providerMessageId = NULL, error = NULL, sentAt = NULL, nextAttemptAt = ? WHERE rowid <= ?`).run(sqliteDateTime(clock.now()), n);
@@ -218,8 +273,7 @@ async function runOurs(db: Db, file: string, emulator: SendGridEmulator, clock: 
   } finally {
     sqlite.close();
   }
-  emulator.messages.length = 0;
-  emulator.requests.length = 0;
+  await emulator.clear();
   const deps = {
     db,
     clock,
@@ -228,60 +282,56 @@ async function runOurs(db: Db, file: string, emulator: SendGridEmulator, clock: 
     clicks: createClickLinks({ db, appUrl: APP_URL, secret: SECRET }),
     unsubscribe: createUnsubscribeLinks({ db, appUrl: APP_URL, secret: SECRET }),
   };
-  // A 429 every so many calls (a call sends one batch: the dispatcher's default limit is SendGrid's 1,000).
-  const calls = Math.ceil(n / BATCH);
-  const limitAt = new Set(Array.from({ length: rateLimits }, (_, k) => Math.floor(((k + 1) * calls) / (rateLimits + 1))));
+  // A 429 every so many requests (a request sends one batch: the dispatcher's limit is SendGrid's 1,000).
+  const requests = Math.ceil(n / BATCH);
+  const limitAt = new Set(Array.from({ length: rateLimits }, (_, k) => Math.floor(((k + 1) * requests) / (rateLimits + 1))));
   if (limitAt.size < rateLimits) throw new UsageError(`--rate-limits ${rateLimits} needs at least ${rateLimits * BATCH} recipients`);
+  for (const index of limitAt) await emulator.failAt(index, 1);
 
   const start = performance.now();
-  for (let call = 0; ; call++) {
-    if (limitAt.has(call)) emulator.failNext(429, 1, { resetAfterSeconds: 1 });
+  for (;;) {
     if ((await dispatchDueMessages(deps)) > 0) continue;
     const next = await db.message.findFirst({ where: { workspaceId: WORKSPACE_ID, status: "queued" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } });
     if (!next) break;
     clock.skipTo(next.nextAttemptAt);
+    await emulator.skip(clock.skippedMs);
   }
   const ms = performance.now() - start;
 
-  await checkOurs(db, emulator, n, rateLimits);
-  return { ms, requests: emulator.requests.length, rateLimited: emulator.requests.filter((request) => request.status === 429).length };
+  const report = await emulator.report();
+  await checkOurs(db, report, n, rateLimits);
+  return { ms, requests: report.requests, rateLimited: report.limited.length };
 }
 
 /** Every message reached the emulator once, every row is sent, every 429 was waited out. */
-async function checkOurs(db: Db, emulator: SendGridEmulator, n: number, rateLimits: number): Promise<void> {
-  const acceptedAt = new Map<string, Date>();
+async function checkOurs(db: Db, report: EmulatorReport, n: number, rateLimits: number): Promise<void> {
+  const acceptedAt = new Map<string, number>();
   let duplicates = 0;
-  for (const delivery of emulator.deliveries()) {
-    const id = delivery.customArgs[MESSAGE_ID_ARG];
+  for (const [id, at] of report.accepted) {
     if (acceptedAt.has(id)) duplicates++;
-    acceptedAt.set(id, delivery.message.receivedAt);
+    acceptedAt.set(id, at);
   }
   const sent = await db.message.count({ where: { workspaceId: WORKSPACE_ID, status: "sent" } });
   const missing = Array.from({ length: n }, (_, i) => messageId(i)).filter((id) => !acceptedAt.has(id));
   if (duplicates > 0 || missing.length > 0 || acceptedAt.size !== n || sent < n) {
     throw new Error(`ours: ${acceptedAt.size} distinct of ${n} accepted, ${duplicates} twice, ${missing.length} missing (e.g. ${missing[0]}), ${sent} rows sent`);
   }
-  const limited = emulator.requests.filter((request) => request.status === 429);
-  if (limited.length !== rateLimits) throw new Error(`ours: ${limited.length} 429s answered, ${rateLimits} injected`);
-  for (const request of limited) {
-    const body = request.body;
-    const personalizations = typeof body === "object" && body !== null && "personalizations" in body && Array.isArray(body.personalizations) ? body.personalizations : [];
-    const resetMs = (request.rateLimitReset ?? 0) * 1000;
-    for (const personalization of personalizations) {
-      const id = String(personalization?.custom_args?.[MESSAGE_ID_ARG]);
+  if (report.limited.length !== rateLimits) throw new Error(`ours: ${report.limited.length} 429s answered, ${rateLimits} injected`);
+  for (const limited of report.limited) {
+    const resetMs = limited.reset * 1000;
+    for (const id of limited.ids) {
       const at = acceptedAt.get(id);
-      if (!at || at.getTime() < resetMs) throw new Error(`ours: ${id} was refused with 429 until ${new Date(resetMs).toISOString()} and accepted at ${at?.toISOString()}`);
+      if (!at || at < resetMs) throw new Error(`ours: ${id} was refused with 429 until ${new Date(resetMs).toISOString()} and accepted at ${at ? new Date(at).toISOString() : at}`);
     }
-    if (personalizations.length === 0) throw new Error("ours: a 429'd request carried no personalizations");
+    if (limited.ids.length === 0) throw new Error("ours: a 429'd request carried no personalizations");
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Floor: the same recipients as 1,000-personalization bodies, posted with a keep-alive client.
 
-async function runFloor(emulator: SendGridEmulator, data: Seeded, n: number): Promise<number> {
-  emulator.messages.length = 0;
-  emulator.requests.length = 0;
+async function runFloor(emulator: RemoteEmulator, data: Seeded, n: number): Promise<number> {
+  await emulator.clear();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL("/v3/mail/send", emulator.url);
   const post = (body: string) =>
@@ -317,7 +367,7 @@ async function runFloor(emulator: SendGridEmulator, data: Seeded, n: number): Pr
     agent.destroy();
   }
   const ms = performance.now() - start;
-  const accepted = emulator.messages.reduce((sum, message) => sum + message.body.personalizations.length, 0);
+  const accepted = (await emulator.report()).accepted.length;
   if (accepted !== n) throw new Error(`floor: ${accepted} of ${n} accepted`);
   return ms;
 }
@@ -329,11 +379,13 @@ const benchmark: Benchmark = {
     const { n, rounds, warmup, "rate-limits": rateLimits } = intOptions(args, DEFAULTS);
     const dir = await mkdtemp(path.join(os.tmpdir(), "nudgeflow-bench-send-"));
     const clock = new SkippingClock();
-    const emulator = await startSendGridEmulator({ apiKey: API_KEY, clock });
+    const emulator = await startRemoteEmulator();
     let db: Db | undefined;
     try {
       const file = await migrate(dir);
       db = createDb(`file:${file}`);
+      // As `nudgeflow serve` runs SQLite (bin/serve.ts): WAL, so that the web process reads while the worker writes.
+      await db.$queryRawUnsafe("PRAGMA journal_mode=WAL");
       const seedStart = performance.now();
       const data = await seed(file, db, n, clock.now());
       log(`  seeded ${n} queued messages (HTML ${sig3(data.htmlBytes / 1024)} KB each) in ${seconds(performance.now() - seedStart)}`);

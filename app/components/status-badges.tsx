@@ -5,6 +5,7 @@ const FLOW_STATUS: Record<string, { label: string; tone?: BadgeProps["tone"]; pr
   live: { label: "Live", tone: "success", progress: "complete" },
   paused: { label: "Paused", tone: "attention", progress: "partiallyComplete" },
   draft: { label: "Draft", tone: undefined, progress: "incomplete" },
+  archived: { label: "Archived", tone: undefined, progress: undefined },
 };
 
 export function FlowStatusBadge({ status }: { status: string }) {

@@ -1,7 +1,8 @@
-// Home: the blueprint gallery. One click turns a ready-made flow on.
+// Home: the workspace's dashboard over a date range (totals, charts, the flows that earned most; ADR 0036), then
+// the blueprint gallery: one click turns a ready-made flow on.
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData, useLocation } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -9,8 +10,10 @@ import {
   Box,
   Button,
   Card,
+  DataTable,
   Divider,
   Icon,
+  InlineGrid,
   InlineStack,
   Layout,
   List,
@@ -22,10 +25,13 @@ import { useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
 import { useAdminLayoutData } from "~/components/admin-layout-data";
+import { chartStyles } from "~/components/charts/charts";
+import { csvHref, RangeControls, RangeErrors, SeriesCharts, useLiveRevalidation } from "~/components/charts/dashboard";
 import { errorMessages } from "~/components/format";
 import { FlowStatusBadge } from "~/components/status-badges";
-import { formatMoneyList } from "~/core/analytics/format";
-import { flowKpis, lastDays } from "~/core/analytics/kpis.server";
+import { parseDashboardRange } from "~/core/analytics/dashboard";
+import { workspaceDashboard } from "~/core/analytics/dashboard.server";
+import { formatMoneyList, formatRate } from "~/core/analytics/format";
 import { assertUnreachable } from "~/core/assert";
 import { systemClock } from "~/core/clock";
 import { BLUEPRINTS } from "~/core/flows/blueprints";
@@ -35,6 +41,8 @@ import { getDb } from "~/db.server";
 import { jobScheduler } from "~/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Home · Nudgeflow" }];
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: chartStyles }];
 
 const Intent = z.discriminatedUnion(
   "intent",
@@ -48,9 +56,19 @@ const Intent = z.discriminatedUnion(
 export async function loader({ request }: LoaderFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
   const flows = await listFlows(getDb(), { workspaceId });
-  const { totals, rules } = await flowKpis(getDb(), { workspaceId, ...lastDays(systemClock.now(), 30) });
+  // A bad range in the URL falls back to the last 30 days and says why (the page still renders).
+  const requested = parseDashboardRange(new URL(request.url).searchParams);
+  const dashboard = await workspaceDashboard(getDb(), { workspaceId, range: requested.range, now: systemClock.now() });
+  const { range } = dashboard;
   return json({
-    lastThirtyDays: { emailsSent: totals.emailsSent, recipients: totals.recipients, revenue: totals.revenue, revenuePerRecipient: totals.revenuePerRecipient, rules },
+    dashboard: {
+      range: { range: range.range, firstDate: range.firstDate, lastDate: range.lastDate, label: range.label, timeZone: range.timeZone },
+      rangeErrors: requested.ok ? [] : requested.errors,
+      rules: dashboard.rules,
+      totals: dashboard.totals,
+      series: dashboard.series,
+      topFlows: dashboard.topFlows,
+    },
     blueprints: BLUEPRINTS.map((blueprint) => {
       const flow = flows.find((candidate) => candidate.blueprint === blueprint.id);
       return {
@@ -93,18 +111,24 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Home() {
-  const { blueprints, lastThirtyDays } = useLoaderData<typeof loader>();
+  const { blueprints, dashboard } = useLoaderData<typeof loader>();
   const { workspace } = useAdminLayoutData();
   const gallery = useFetcher<typeof action>();
   const demo = useFetcher<typeof action>();
   const pendingId = gallery.state !== "idle" ? gallery.formData?.get("blueprintId") : null;
   const anyLive = blueprints.some((blueprint) => blueprint.flow?.status === "live");
+  // New events change today's numbers: the loader runs again every 30 seconds while this tab is visible.
+  useLiveRevalidation();
 
   return (
     <Page title="Home" subtitle="Turn on a ready-made flow: it starts working on the next shopper who qualifies.">
       <Layout>
         <ActionResult fetcher={gallery} failureTitle="The flow could not be turned on" />
         <ActionResult fetcher={demo} failureTitle="The checkout could not be simulated" />
+
+        <Layout.Section>
+          <Dashboard dashboard={dashboard} />
+        </Layout.Section>
 
         <Layout.Section>
           <BlockStack gap="400">
@@ -124,7 +148,6 @@ export default function Home() {
 
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <LastThirtyDays totals={lastThirtyDays} />
             <GettingStarted isDemo={workspace.isDemo} anyLive={anyLive} fetcher={demo} />
           </BlockStack>
         </Layout.Section>
@@ -134,45 +157,100 @@ export default function Home() {
   );
 }
 
-type Totals = ReturnType<typeof useLoaderData<typeof loader>>["lastThirtyDays"];
+type DashboardData = ReturnType<typeof useLoaderData<typeof loader>>["dashboard"];
 
-/** Emails sent, attributed revenue and revenue per recipient over the last 30 days, all flows together. */
-function LastThirtyDays({ totals }: { totals: Totals }) {
+const count = new Intl.NumberFormat("en-US");
+
+/**
+ * The workspace's email over the chosen range: the seed's KPIs (all messages, in flows or not), attributed revenue
+ * and recipients per day, and the flows that earned most. Numbers follow ADR 0015's attribution rules.
+ */
+function Dashboard({ dashboard }: { dashboard: DashboardData }) {
+  const { totals, range, rules, series } = dashboard;
+  const location = useLocation();
   const figures = [
-    { label: "Emails sent", value: new Intl.NumberFormat("en-US").format(totals.emailsSent) },
     { label: "Attributed revenue", value: formatMoneyList(totals.revenue, "None yet") },
     { label: "Revenue per recipient", value: formatMoneyList(totals.revenuePerRecipient, "—") },
+    { label: "Conversion rate", value: formatRate(totals.conversionRate) },
+    { label: "Average order value", value: formatMoneyList(totals.averageOrderValue, "—") },
+    { label: "Recipients", value: count.format(totals.recipients) },
+    { label: "Emails sent", value: count.format(totals.emailsSent) },
+    { label: "Open rate", value: formatRate(totals.openRate) },
+    { label: "Click rate", value: formatRate(totals.clickRate) },
+    { label: "Unsubscribe rate", value: formatRate(totals.unsubscribeRate) },
+    { label: "Spam complaint rate", value: formatRate(totals.spamComplaintRate) },
   ];
   return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          Last 30 days
-        </Text>
-        {totals.emailsSent === 0 ? (
-          <Text as="p" tone="subdued">
-            No emails sent in the last 30 days.
+    <BlockStack gap="400">
+      <InlineStack align="space-between" blockAlign="end" gap="300">
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingMd">
+            Results, {range.label}
           </Text>
-        ) : (
-          <>
+          <Text as="p" tone="subdued" variant="bodySm">
+            Days in {range.timeZone}. Revenue counts orders placed within {rules.windowDays} days of a click
+            {rules.includeOpens ? " or a person's open" : ""} on an email sent in the range. Updates every 30 seconds.
+          </Text>
+        </BlockStack>
+        <RangeControls range={range} csvHref={csvHref(new URLSearchParams(location.search))} csvLabel="Export CSV of the daily numbers" />
+      </InlineStack>
+      <RangeErrors errors={dashboard.rangeErrors} />
+      <Card>
+        <section aria-label="Totals">
+          <InlineGrid columns={{ xs: 2, sm: 3, md: 5 }} gap="400">
             {figures.map((figure) => (
-              <InlineStack key={figure.label} align="space-between" blockAlign="center" gap="200">
-                <Text as="span" tone="subdued">
+              <BlockStack key={figure.label} gap="100">
+                <Text as="span" variant="bodySm" tone="subdued">
                   {figure.label}
                 </Text>
-                <Text as="span" variant="headingSm" numeric>
+                <Text as="span" variant="headingLg" numeric>
                   {figure.value}
                 </Text>
-              </InlineStack>
+              </BlockStack>
             ))}
-            <Text as="p" variant="bodySm" tone="subdued">
-              {totals.recipients === 1 ? "1 recipient" : `${totals.recipients} recipients`}. Revenue counts orders placed within{" "}
-              {totals.rules.windowDays} days of a click{totals.rules.includeOpens ? " or an open" : ""} on one of these emails.
+          </InlineGrid>
+        </section>
+      </Card>
+      {totals.emailsSent === 0 ? (
+        <Card>
+          <Text as="p" tone="subdued">
+            No emails sent in this range. Turn on a blueprint below: its results appear here as shoppers go through it.
+          </Text>
+        </Card>
+      ) : (
+        <SeriesCharts series={series} rangeLabel={range.label} subject="all email" />
+      )}
+      <Card padding="0">
+        <BlockStack gap="0">
+          <Box padding="400" paddingBlockEnd="200">
+            <Text as="h3" variant="headingSm">
+              Top flows
             </Text>
-          </>
-        )}
-      </BlockStack>
-    </Card>
+          </Box>
+          {dashboard.topFlows.length === 0 ? (
+            <Box padding="400" paddingBlockStart="0">
+              <Text as="p" tone="subdued">
+                No flow sent email in this range.
+              </Text>
+            </Box>
+          ) : (
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+              headings={["Flow", "Recipients", "Conversion rate", "Attributed revenue", "Revenue per recipient"]}
+              rows={dashboard.topFlows.map((flow) => [
+                <Link key={flow.flowId} to={`/app/flows/${flow.flowId}?${new URLSearchParams(location.search).toString()}`}>
+                  {flow.name}
+                </Link>,
+                count.format(flow.recipients),
+                formatRate(flow.conversionRate),
+                formatMoneyList(flow.revenue, "—"),
+                formatMoneyList(flow.revenuePerRecipient, "—"),
+              ])}
+            />
+          )}
+        </BlockStack>
+      </Card>
+    </BlockStack>
   );
 }
 

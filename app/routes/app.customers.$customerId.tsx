@@ -7,6 +7,7 @@ import { Badge, BlockStack, Box, Card, Divider, InlineGrid, InlineStack, Layout,
 import type { ReactNode } from "react";
 import { requireAdmin } from "~/auth.server";
 import { useAdminLayoutData } from "~/components/admin-layout-data";
+import { AttributionDisclosure } from "~/components/attribution-explanation";
 import { formatDateTime } from "~/components/format";
 import { formatAmount, formatCount, formatDay, formatPercent } from "~/components/segments/format";
 import { JourneysCard } from "~/components/customers/journeys-card";
@@ -172,6 +173,7 @@ export default function CustomerProfilePage() {
                               <Text as="span" variant="bodySm" tone="subdued">
                                 {formatDateTime(entry.at, timeZone)}
                               </Text>
+                              {entry.orderId ? <AttributionDisclosure orderId={entry.orderId} orderLabel={entry.title} timeZone={timeZone} /> : null}
                             </BlockStack>
                           </InlineStack>
                         </Box>

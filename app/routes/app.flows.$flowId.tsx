@@ -16,10 +16,17 @@ import { ADDABLE_TYPES, NODE_TYPE_LABELS, TRIGGER_ID, appendAfter, deleteNode, d
 import { NodePanel } from "~/components/flow-builder/node-panel";
 import { PublishModal } from "~/components/flow-builder/publish-modal";
 import { useHistory } from "~/components/flow-builder/use-history";
-import { FlowResults } from "~/components/flow-results";
+import { UnsavedChangesBar, useShellFeedback } from "~/components/shell-feedback";
+import { chartStyles } from "~/components/charts/charts";
+import { FlowDashboardSection } from "~/components/charts/dashboard";
+import { FlowHistory, FlowResults } from "~/components/flow-results";
 import { FlowStatusBadge } from "~/components/status-badges";
+import { flowDashboardView } from "~/core/analytics/dashboard.server";
 import { flowResults } from "~/core/analytics/flow-results.server";
+import { flowHistory } from "~/core/analytics/promotion-history.server";
+import { promoteAbVariant } from "~/core/analytics/promotion.server";
 import { DEFAULT_RULES, type FlowNode, type Holdout, type Trigger } from "~/core/flows/definition";
+import { diffDefinitions, isEmptyDiff } from "~/core/flows/draft-diff";
 import { FlowError, FlowNotFoundError, FlowValidationError, diffAgainstLive, getFlowForBuilder, publishDraft, saveDraft, setFlowStatus } from "~/core/flows/manage.server";
 import { systemClock } from "~/core/clock";
 import { getDb } from "~/db.server";
@@ -27,6 +34,7 @@ import { getDb } from "~/db.server";
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: xyflowStyles },
   { rel: "stylesheet", href: builderStyles },
+  { rel: "stylesheet", href: chartStyles },
 ];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.flow.name ?? "Flow"} · Nudgeflow` }];
@@ -38,8 +46,9 @@ const Intent = z.discriminatedUnion(
     z.object({ intent: z.literal("review"), definition: z.string().optional() }),
     z.object({ intent: z.literal("publish"), definition: z.string().optional(), backfill: z.enum(["yes", "no"]).default("no") }),
     z.object({ intent: z.literal("set-status"), status: z.enum(["live", "paused"], { error: "Status must be live or paused." }) }),
+    z.object({ intent: z.literal("promote-variant"), nodeId: z.string({ error: "Say which A/B split." }).min(1), variant: z.string({ error: "Say which variant to promote." }).min(1) }),
   ],
-  { error: "Unknown action: save-draft, review, publish or set-status." },
+  { error: "Unknown action: save-draft, review, publish, set-status or promote-variant." },
 );
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -47,8 +56,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const flowId = params.flowId ?? "";
   try {
     const builder = await getFlowForBuilder(getDb(), { workspaceId, flowId });
+    // Charts and the funnel over the range in the URL (?range=…; ADR 0036); the flow was found just above.
+    const dashboard = await flowDashboardView(getDb(), { workspaceId, flowId, search: new URL(request.url).searchParams, now: systemClock.now() });
     // Results under the canvas: attributed revenue, the control-group comparison and A/B tests (ADR 0030).
-    return json({ ...builder, results: await flowResults(getDb(), { workspaceId, flowId, now: systemClock.now() }) });
+    const range = dashboard ? { from: new Date(dashboard.range.from), to: new Date(dashboard.range.to), label: dashboard.range.label } : undefined;
+    const results = await flowResults(getDb(), { workspaceId, flowId, now: systemClock.now(), range });
+    return json({ ...builder, dashboard, results, history: await flowHistory(getDb(), { workspaceId, flowId }) });
   } catch (error) {
     if (error instanceof FlowNotFoundError) throw new Response("This flow does not exist, or belongs to another workspace.", { status: 404 });
     throw error;
@@ -56,7 +69,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { workspaceId } = await requireAdmin(request);
+  const admin = await requireAdmin(request);
+  const { workspaceId } = admin;
   const flowId = params.flowId ?? "";
   const submission = parseWithZod(await request.formData(), { schema: Intent });
   if (submission.status !== "success") return json({ ok: false as const, intent: "invalid" as const, errors: submission.error ?? {} }, { status: 400 });
@@ -73,6 +87,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "set-status":
         await setFlowStatus(deps, { workspaceId, flowId, status: input.status });
         return json({ ok: true as const, intent: input.intent, status: input.status });
+      case "promote-variant": {
+        // The history names who did it: the signed-in user, or the shop's staff in the Shopify admin.
+        const actor = admin.mode === "standalone" ? admin.user.email : `staff of ${admin.shop}`;
+        return json({ ok: true as const, intent: input.intent, ...(await promoteAbVariant(deps, { workspaceId, flowId, nodeId: input.nodeId, variantId: input.variant, actor })) });
+      }
     }
   } catch (error) {
     if (error instanceof FlowNotFoundError) throw new Response("This flow does not exist, or belongs to another workspace.", { status: 404 });
@@ -103,7 +122,8 @@ export default function FlowBuilderPage() {
       </Page>
     );
   }
-  return <Builder key={data.flow.id} initial={initial} />;
+  // A promotion (by hand or by the worker) publishes a version behind the builder's back: start it afresh then.
+  return <Builder key={`${data.flow.id}:${data.results.promotions.length}`} initial={initial} />;
 }
 
 function Builder({ initial }: { initial: Draft }) {
@@ -216,9 +236,27 @@ function Builder({ initial }: { initial: Draft }) {
       setPublishOpen(false);
       setPublished({ version: publisher.data.version, backfill: publisher.data.backfill });
       setSavedJson(JSON.stringify(history.present));
+      feedback.toast(`Version ${publisher.data.version} is live`);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps -- runs when a publish answer arrives
   }, [publisher.state, publisher.data]);
+
+  // ── Shell feedback (ADR 0038): toasts, and the save bar while the draft differs from the live version ──
+  const feedback = useShellFeedback();
+  useEffect(() => {
+    if (status.state !== "idle" || !status.data) return;
+    if (status.data.ok && status.data.intent === "set-status") feedback.toast(status.data.status === "live" ? "Flow resumed" : "Flow paused");
+    else if (!status.data.ok) feedback.toast(Object.values(status.data.errors).flat().join("; ") || "The flow could not be changed", { error: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs when a pause/resume answer arrives
+  }, [status.state, status.data]);
+  const liveDraft = useMemo(() => (data.live ? readDraft(data.live) : null), [data.live]);
+  const unpublished = useMemo(() => liveDraft !== null && !isEmptyDiff(diffDefinitions(liveDraft, draft)), [liveDraft, draft]);
+  const discardChanges = () => {
+    if (!liveDraft) return;
+    history.apply(liveDraft);
+    setOpenNodeId(null);
+    feedback.toast("Changes discarded: the draft is the live version again");
+  };
 
   const openNode = openNodeId === TRIGGER_ID ? null : draft.nodes.find((node) => node.id === openNodeId) ?? null;
   const panelOpen = openNodeId === TRIGGER_ID || openNode !== null;
@@ -291,7 +329,7 @@ function Builder({ initial }: { initial: Draft }) {
                     onClose={() => setPalette({ open: false, after: null })}
                     autofocusTarget="first-node"
                     activator={
-                      <Button icon={PlusIcon} disclosure onClick={() => setPalette((p) => ({ open: !p.open, after: null }))} accessibilityLabel="Add a step">
+                      <Button icon={PlusIcon} disclosure onClick={() => setPalette((p) => ({ open: !p.open, after: null }))}>
                         Add step
                       </Button>
                     }
@@ -368,10 +406,24 @@ function Builder({ initial }: { initial: Draft }) {
             </div>
           </Card>
         </Layout.Section>
+        {data.dashboard ? (
+          <Layout.Section>
+            <FlowDashboardSection flowId={data.flow.id} dashboard={data.dashboard} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
-          <FlowResults results={data.results.kpis} abTests={data.results.abTests} attributionWindowDays={data.results.attributionWindowDays} holdout={draft.rules?.holdout} onHoldoutChange={changeHoldout} />
+          <FlowResults results={data.results.kpis} abTests={data.results.abTests} attributionWindowDays={data.results.attributionWindowDays} holdout={draft.rules?.holdout} onHoldoutChange={changeHoldout} clv={data.results.clv} promotions={data.results.promotions} canPromote={data.flow.version !== null} rangeLabel={data.results.rangeLabel} />
+        </Layout.Section>
+        <Layout.Section>
+          <FlowHistory entries={data.history} />
         </Layout.Section>
       </Layout>
+      <UnsavedChangesBar
+        open={unpublished && !publishOpen}
+        message="Unpublished changes"
+        save={{ content: "Review and publish", onAction: openPublish }}
+        discard={{ content: "Discard", onAction: discardChanges }}
+      />
       <PublishModal
         open={publishOpen}
         preview={preview}

@@ -32,6 +32,7 @@ import { RouteErrorPage } from "~/components/route-error";
 import { MessageStatusBadge } from "~/components/status-badges";
 import { messagePath } from "~/core/messaging/message-path.server";
 import { getDb } from "~/db.server";
+import { clickLinks, unsubscribeLinks } from "~/services.server";
 
 const Params = z.object({ messageId: z.string().min(1) });
 
@@ -42,7 +43,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { workspaceId } = await requireAdmin(request);
   const { messageId } = Params.parse(params);
-  const path = await messagePath(getDb(), { workspaceId, messageId });
+  const path = await messagePath(getDb(), { workspaceId, messageId }, { clicks: clickLinks(), unsubscribe: unsubscribeLinks() });
   if (!path)
     throw new Response(
       "There is no email with this address in your workspace.",
@@ -157,7 +158,7 @@ export default function OutboxMessage() {
               <Box borderBlockStartWidth="025" borderColor="border">
                 <iframe
                   title={`Email: ${message.subject}`}
-                  srcDoc={message.html}
+                  srcDoc={message.html ?? "<p>The content of this email is no longer stored (erased).</p>"}
                   sandbox=""
                   style={{
                     display: "block",
@@ -188,7 +189,7 @@ export default function OutboxMessage() {
                       fontSize: 13,
                     }}
                   >
-                    {message.text}
+                    {message.text ?? "The content of this email is no longer stored (erased)."}
                   </pre>
                 </Box>
               </BlockStack>

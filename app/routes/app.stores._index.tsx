@@ -1,8 +1,9 @@
-// Stores: the workspace's stores with their status and last sync, and the form that connects a WooCommerce store.
+// Stores: the workspace's stores with their status and last sync (each linking to its storefront capture page,
+// app.stores.$storeId.tsx), and the form that connects a WooCommerce store.
 import { parseWithZod } from "@conform-to/zod/v4";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, FormLayout, IndexTable, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, FormLayout, IndexTable, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
@@ -79,7 +80,7 @@ export default function Stores() {
               resourceName={{ singular: "store", plural: "stores" }}
               itemCount={stores.length}
               selectable={false}
-              headings={[{ title: "Store" }, { title: "Platform" }, { title: "Status" }, { title: "Last sync" }]}
+              headings={[{ title: "Store" }, { title: "Platform" }, { title: "Status" }, { title: "Last sync" }, { title: "Storefront" }]}
             >
               {stores.map((store, index) => {
                 const last = store.syncs.reduce<(typeof store.syncs)[number] | null>((latest, sync) => (!latest || (sync.lastRunAt ?? "") > (latest.lastRunAt ?? "") ? sync : latest), null);
@@ -111,6 +112,11 @@ export default function Stores() {
                           first sync pending
                         </Text>
                       )}
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Link url={`/app/stores/${store.id}`} accessibilityLabel={`Storefront capture for ${store.domain}`}>
+                        Storefront capture
+                      </Link>
                     </IndexTable.Cell>
                   </IndexTable.Row>
                 );

@@ -14,13 +14,14 @@ import {
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider as PolarisAppProvider, Badge, Frame, Navigation, TopBar } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
-import { AlertTriangleIcon, DisabledIcon, EmailIcon, ExitIcon, HomeIcon, AutomationIcon, LockIcon, PaintBrushFlatIcon, PersonIcon, PersonSegmentIcon, SendIcon, StoreIcon } from "@shopify/polaris-icons";
+import { AlertTriangleIcon, DisabledIcon, EmailIcon, ExitIcon, HomeIcon, AutomationIcon, LockIcon, PaintBrushFlatIcon, PersonIcon, PersonSegmentIcon, SendIcon, StoreIcon, TargetIcon } from "@shopify/polaris-icons";
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { useCallback, useState, type ReactNode } from "react";
 import { requireAdmin } from "~/auth.server";
 import { PolarisLink } from "~/components/polaris-link";
 import { RouteErrorPage } from "~/components/route-error";
+import { ShellFeedbackProvider } from "~/components/shell-feedback";
 import { getWorkspace } from "~/core/workspaces/workspaces.server";
 import { getDb } from "~/db.server";
 import { shopifyCredentials } from "~/env.server";
@@ -51,6 +52,7 @@ const NAV_ITEMS = [
   { url: "/app/stores", label: "Stores", icon: StoreIcon },
   { url: "/app/settings/branding", label: "Email branding", icon: PaintBrushFlatIcon },
   { url: "/app/settings/email", label: "Email delivery", icon: SendIcon },
+  { url: "/app/settings/attribution", label: "Attribution", icon: TargetIcon },
   { url: "/app/privacy", label: "Privacy", icon: LockIcon },
 ];
 
@@ -69,7 +71,9 @@ export default function AdminLayout() {
             </Link>
           ))}
         </NavMenu>
-        <Outlet />
+        <ShellFeedbackProvider embedded>
+          <Outlet />
+        </ShellFeedbackProvider>
       </ShopifyAppProvider>
     );
   }
@@ -157,7 +161,7 @@ function StandaloneFrame(props: {
         showMobileNavigation={mobileNavOpen}
         onNavigationDismiss={toggleMobileNav}
       >
-        {props.children}
+        <ShellFeedbackProvider embedded={false}>{props.children}</ShellFeedbackProvider>
       </Frame>
     </PolarisAppProvider>
   );

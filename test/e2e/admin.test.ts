@@ -189,7 +189,7 @@ describe("embedded admin", () => {
       await expectVisible(page.getByRole("heading", { name: "Home" }));
       await expectVisible(page.getByRole("heading", { name: "Abandoned cart" }));
       expect(await page.locator(`script[data-api-key="${API_KEY}"]`).count()).toBe(1);
-      expect(await page.locator("ui-nav-menu a").allTextContents()).toEqual(["Home", "Flows", "Segments", "Customers", "Outbox", "Suppression list", "Failed events", "Stores", "Email branding", "Email delivery", "Privacy"]);
+      expect(await page.locator("ui-nav-menu a").allTextContents()).toEqual(["Home", "Flows", "Segments", "Customers", "Outbox", "Suppression list", "Failed events", "Stores", "Email branding", "Email delivery", "Attribution", "Privacy"]);
       expect(await page.locator(".Polaris-Frame").count()).toBe(0);
       await expectVisible(page.getByRole("button", { name: "Turn on" }));
       await hydrated(page);

@@ -53,7 +53,7 @@ describe("flow results", () => {
       await page.reload();
       await hydrated(page);
       expect(await page.getByLabel("Keep a control group").isChecked()).toBe(true);
-      await expectVisible(page.getByText("Nobody has entered a published version with a control group in the last 30 days."));
+      await expectVisible(page.getByText("Nobody has entered a published version with a control group in this range (last 30 days)."));
       await page.getByRole("heading", { name: "Results, last 30 days" }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(RESULTS_DIR, "flow-results.png") });
       expect(pageErrors).toEqual([]);
@@ -62,7 +62,7 @@ describe("flow results", () => {
     }
   });
 
-  it("shows the demo welcome series' incremental revenue with its interval and its A/B winner", async () => {
+  it("shows the demo welcome series' incremental revenue, lifetime-value effect and A/B winner, and promotes it by hand", async () => {
     const { context, page, pageErrors } = await browser.openPage({ viewport: { width: 1280, height: 900 } });
     try {
       // GIVEN the demo's welcome series, seeded with four weeks of journeys, opened in the builder
@@ -75,10 +75,30 @@ describe("flow results", () => {
       // THEN the results show attributed revenue, incremental revenue with a 95 % interval, and the A/B verdict
       await expectVisible(page.getByRole("heading", { name: "Results, last 30 days" }));
       await expectVisible(page.getByText(/^\+\$[\d,.]+ \(95 % CI \+\$[\d,.]+ to \+\$[\d,.]+\)$/).first());
-      await expectVisible(page.getByText("Control group (sent nothing)"));
+      await expectVisible(page.getByText("Control group (sent nothing)").first());
       await expectVisible(page.getByRole("heading", { name: 'A/B test "ab-welcome" — revenue per recipient: Winner: b' }));
+      // and the lifetime-value effect of the sign-ups whose 90 days have passed, with its interval
+      await expectVisible(page.getByRole("heading", { name: "Lifetime value effect (90 days after entering)" }));
+      await expectVisible(page.getByText("Ordered twice or more"));
       await page.getByRole("heading", { name: "Results, last 30 days" }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(RESULTS_DIR, "flow-results-demo.png"), fullPage: true });
+      await expectVisible(page.getByText("Nothing yet. Winners promoted in A/B tests, automatically or by hand, are listed here."));
+
+      // WHEN the merchant promotes the winner by hand, and confirms
+      await page.getByRole("button", { name: "Promote variant b of ab-welcome" }).click();
+      const dialog = page.getByRole("dialog");
+      await expectVisible(dialog.getByText(/Customers already past the split keep their variant/));
+      await dialog.getByRole("button", { name: "Promote", exact: true }).click();
+
+      // THEN a new version is live, the test says it was promoted, and the history names who did it
+      await expectVisible(page.getByText("Version 2 is live"));
+      await expectVisible(page.getByText(/^Promoted: variant "b" goes to everyone since .* \(version 2, by /));
+      await expectVisible(page.getByText(/^demo@nudgeflow\.dev promoted variant "b" of the A\/B test "ab-welcome": it now goes to everyone/));
+      // and the builder shows the new version's weights: b takes everyone
+      await expectVisible(page.getByText("b · 100%"));
+      expect(await page.getByRole("button", { name: "Promote variant b of ab-welcome" }).count()).toBe(0);
+      await page.getByRole("heading", { name: "History" }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(RESULTS_DIR, "flow-results-promoted.png"), fullPage: true });
       expect(pageErrors).toEqual([]);
     } finally {
       await context.close();

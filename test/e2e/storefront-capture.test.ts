@@ -1,166 +1,14 @@
-// The cart-capture embed in a real browser, on a tiny emulated storefront (node:http): the block's Liquid rendered
-// with liquidjs the way the theme would (config + deferred script from the extension's assets), Shopify's Ajax
-// cart (/cart.js, /cart/add.js) and a recording App Proxy endpoint (/apps/nudgeflow/capture). The app side of the
-// proxy is covered by test/integration/storefront-capture.test.ts. Debian's Chromium, driven by playwright-core.
-import { readFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { Liquid } from "liquidjs";
+// The cart-capture embed in a real browser, on a tiny emulated storefront (test/support/storefront-page.ts): the
+// block's Liquid rendered with liquidjs the way the theme would (config + deferred script from the extension's
+// assets), Shopify's Ajax cart (/cart.js, /cart/add.js) and a recording App Proxy endpoint (/apps/nudgeflow/capture).
+// The app side of the proxy is covered by test/integration/storefront-capture.test.ts, the whole way to the
+// recovery emails by test/e2e/storefront-recovery.test.ts. Debian's Chromium, driven by playwright-core.
 import type { BrowserContext, Page } from "playwright-core";
-import { listen, readBody, sendJson, type RunningServer } from "../emulators/http";
 import { launchBrowser, type LaunchedBrowser } from "../support/browser";
-
-const EXTENSION = fileURLToPath(new URL("../../extensions/cart-capture", import.meta.url));
-
-interface Capture {
-  body: {
-    token: string;
-    email?: string;
-    currency?: string | null;
-    items?: { variant_id: number; title: string; product_title: string; quantity: number; price: number; image: string | null }[];
-    consent?: { marketing: boolean | null; analytics: boolean | null };
-  };
-  contentType: string | undefined;
-}
-
-interface CartLine {
-  variant_id: number;
-  product_id: number;
-  sku: string;
-  title: string;
-  product_title: string;
-  variant_title: string;
-  quantity: number;
-  price: number;
-  final_price: number;
-  image: string;
-  properties: Record<string, string>;
-}
-
-/** What the theme editor's settings make of the block for one storefront visit. */
-interface Visit {
-  prompt?: boolean;
-  /** "denied": the Customer Privacy API says marketing is not allowed until the test grants it. */
-  consent?: "granted" | "denied" | "no-api";
-}
-
-/** A storefront with one cart (Shopify's /cart.js shape, minor units) and the App Proxy endpoint, recorded. */
-async function startStorefront() {
-  const liquid = new Liquid();
-  const storefrontLocale = JSON.parse(readFileSync(path.join(EXTENSION, "locales", "en.default.json"), "utf8"));
-  liquid.registerFilter("t", (key: string) => key.split(".").reduce((node, part) => node?.[part], storefrontLocale) ?? key);
-  liquid.registerFilter("asset_url", (name: string) => `/assets/${name}`);
-  const block = readFileSync(path.join(EXTENSION, "blocks", "cart-capture.liquid"), "utf8").replace(/\{%\s*schema\s*%\}[\s\S]*?\{%\s*endschema\s*%\}/, "");
-
-  const captures: Capture[] = [];
-  let cartNumber = 0;
-  let cart = { token: "", items: [] as CartLine[] };
-  let visit: Visit = {};
-
-  function reset(next: { visit?: Visit; items?: number } = {}) {
-    cartNumber += 1;
-    cart = { token: `c1-fake${cartNumber}?key=k${cartNumber}`, items: [] };
-    for (let i = 0; i < (next.items ?? 0); i += 1) addLine(4242, 1);
-    visit = next.visit ?? {};
-    captures.length = 0;
-  }
-
-  function addLine(variantId: number, quantity: number) {
-    const existing = cart.items.find((line) => line.variant_id === variantId);
-    if (existing) existing.quantity += quantity;
-    else
-      cart.items.push({
-        variant_id: variantId,
-        product_id: 77,
-        sku: `HOOD-${variantId}`,
-        title: "Pink Hoodie - M",
-        product_title: "Pink Hoodie",
-        variant_title: "M",
-        quantity,
-        price: 4500,
-        final_price: 4500,
-        image: "//cdn.shopify.example/hoodie.png",
-        properties: {},
-      });
-  }
-
-  function cartJson() {
-    const count = cart.items.reduce((sum, line) => sum + line.quantity, 0);
-    const total = cart.items.reduce((sum, line) => sum + line.quantity * line.price, 0);
-    return { token: cart.token, note: null, attributes: {}, item_count: count, total_price: total, items_subtotal_price: total, currency: "USD", items: cart.items };
-  }
-
-  async function page(): Promise<string> {
-    const embed = await liquid.parseAndRender(block, {
-      block: { settings: { enabled: true, email_prompt: visit.prompt ?? false, email_prompt_text: "" } },
-      customer: null,
-      routes: { root_url: "/" },
-    });
-    const privacy =
-      visit.consent === "denied"
-        ? `window.__consent = false; window.Shopify.customerPrivacy = {
-             marketingAllowed: function () { return window.__consent === true; },
-             analyticsProcessingAllowed: function () { return window.__consent === true; } };`
-        : visit.consent === "no-api"
-          ? ""
-          : `window.Shopify.customerPrivacy = { marketingAllowed: function () { return true; }, analyticsProcessingAllowed: function () { return true; } };`;
-    return `<!doctype html>
-<html><head><meta charset="utf-8"><title>Fake storefront</title>
-<script>window.Shopify = { shop: "capture-test.myshopify.com", routes: { root: "/" } }; ${privacy}</script>
-</head><body>
-<h1>Pink Hoodie</h1>
-<button id="add-to-cart" type="button">Add to cart</button>
-<form id="newsletter" method="post" action="/contact#newsletter">
-  <input type="hidden" name="form_type" value="customer">
-  <label>Email <input id="newsletter-email" type="email" name="contact[email]"></label>
-  <button type="submit">Subscribe</button>
-</form>
-<script>
-  // The theme's own cart drawer: the Ajax API through fetch.
-  document.getElementById("add-to-cart").addEventListener("click", function () {
-    fetch("/cart/add.js", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: 4242, quantity: 1 }) });
-  });
-</script>
-${embed}
-</body></html>`;
-  }
-
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    const url = new URL(request.url ?? "/", "http://storefront");
-    if (request.method === "GET" && url.pathname === "/") {
-      const html = await page();
-      response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-      return void response.end(html);
-    }
-    if (request.method === "GET" && url.pathname === "/assets/cart-capture.js") {
-      response.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8" });
-      return void response.end(readFileSync(path.join(EXTENSION, "assets", "cart-capture.js")));
-    }
-    if (request.method === "GET" && url.pathname === "/cart.js") return sendJson(response, 200, cartJson());
-    if (request.method === "POST" && url.pathname === "/cart/add.js") {
-      const body = JSON.parse((await readBody(request)) || "{}") as { id: number; quantity?: number };
-      addLine(body.id, body.quantity ?? 1);
-      return sendJson(response, 200, cart.items.find((line) => line.variant_id === body.id));
-    }
-    if (request.method === "POST" && url.pathname === "/contact") {
-      await readBody(request);
-      response.writeHead(302, { Location: "/?customer_posted=true" });
-      return void response.end();
-    }
-    if (request.method === "POST" && url.pathname === "/apps/nudgeflow/capture") {
-      captures.push({ body: JSON.parse(await readBody(request)), contentType: request.headers["content-type"] });
-      return sendJson(response, 200, { ok: true });
-    }
-    sendJson(response, 404, { error: "not found" });
-  }
-
-  const server: RunningServer = await listen(handle);
-  return { url: server.url, close: server.close, captures, reset, cartToken: () => cart.token };
-}
+import { startStorefront, waitForCapture as waitForStorefrontCapture, type Capture, type Storefront, type Visit } from "../support/storefront-page";
 
 let browser: LaunchedBrowser;
-let storefront: Awaited<ReturnType<typeof startStorefront>>;
+let storefront: Storefront;
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -181,14 +29,8 @@ async function openStorefront(visit: Visit & { items?: number } = {}): Promise<{
   return { context, page, errors };
 }
 
-async function waitForCapture(match: (capture: Capture) => boolean, timeoutMs = 10_000): Promise<Capture> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = storefront.captures.find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no matching capture within ${timeoutMs} ms; got ${JSON.stringify(storefront.captures)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function waitForCapture(match: (capture: Capture) => boolean, timeoutMs = 10_000): Promise<Capture> {
+  return waitForStorefrontCapture(storefront, match, timeoutMs);
 }
 
 /** Longer than the script's debounce and a round trip: what it would have sent by now, it has sent. */
@@ -307,6 +149,27 @@ describe("the cart-capture embed on a storefront", () => {
       expect(on.errors).toEqual([]);
     } finally {
       await on.context.close();
+    }
+  });
+
+  it("reports the same cart again once the shopper logs in, so the proxy can name them", async () => {
+    // GIVEN a guest whose cart was reported
+    const { context, page, errors } = await openStorefront({ items: 1 });
+    try {
+      await waitForCapture((capture) => capture.body.items?.length === 1 && capture.loggedInCustomerId === "");
+
+      // WHEN they sign in to their customer account (the next page renders for them) with nothing else changed
+      storefront.logIn(7020211);
+      await page.reload();
+
+      // THEN the script posts the unchanged cart once more, which the proxy signs with their customer id
+      const named = await waitForCapture((capture) => capture.loggedInCustomerId === "7020211");
+      expect(named.body).toMatchObject({ token: storefront.cartToken(), items: [expect.objectContaining({ variant_id: 4242 })] });
+      await settle(page);
+      expect(storefront.captures).toHaveLength(2);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 

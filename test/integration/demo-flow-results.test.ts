@@ -59,6 +59,19 @@ describe.each(databaseTargets())("demo flow results on %s", (_name, createUrl) =
     expect(report.flows.find((flow) => flow.flowId === flowId)?.incremental).toEqual(incremental);
   });
 
+  it("shows the lifetime-value effect for the sign-ups whose 90 days have passed", async () => {
+    const { clv } = await flowResults(db, { workspaceId, flowId, now: NOW });
+    expect(clv?.currency).toBe("USD");
+    expect(clv?.control.customers).toBeGreaterThanOrEqual(30);
+    expect(clv?.treatment.customers).toBeGreaterThan(clv?.control.customers ?? 0);
+    expect(clv?.revenuePerCustomerLift.kind).toBe("estimate");
+    expect(clv?.repeatPurchaseRateLift.kind).toBe("estimate");
+    // The welcome adds revenue over 90 days, and more customers come back.
+    if (clv?.revenuePerCustomerLift.kind !== "estimate") throw new Error("no estimate");
+    expect(clv.revenuePerCustomerLift.low).toBeGreaterThan(0);
+    expect(clv.treatment.repeatPurchaseRate.value ?? 0).toBeGreaterThan(clv.control.repeatPurchaseRate.value ?? 1);
+  });
+
   it("seeds once: a second start leaves the flow and its journeys as they were", async () => {
     const before = await db.enrollment.count({ where: { workspaceId } });
     await seedDemoWorkspace(db, { password: "demo-flow-results-test", now: NOW, history: true });

@@ -8,10 +8,12 @@ import { enableBlueprint, importFlow } from "~/core/flows/manage.server";
 import { blueprintEmail } from "~/core/flows/blueprints";
 import { silentLogger } from "~/core/logger.server";
 import { contentKeyOf } from "~/core/messaging/batching";
+import { messageContentOf } from "~/core/messaging/content.server";
 import { dispatchDueMessages, type DispatchDeps } from "~/core/messaging/dispatch.server";
 import { createClickLinks, type ClickLinks } from "~/core/messaging/links.server";
 import { MESSAGE_ID_ARG } from "~/core/messaging/message-id";
 import { createSendGridSender } from "~/core/messaging/sendgrid.server";
+import { suppressionDigest } from "~/core/messaging/suppression.server";
 import { createUnsubscribeLinks, type UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { postDemoEvents, simulateAbandonedCheckout } from "~/core/workspaces/demo-store.server";
 import { seedDemoWorkspace } from "~/core/workspaces/workspaces.server";
@@ -152,11 +154,15 @@ describe.each(databaseTargets())("email delivery on %s", (_name, createUrl) => {
 
     // AND each recipient got its own: following its tracked link leads to its message, its unsubscribe link and
     // List-Unsubscribe header are its own, and apart from those the email is the one stored for it
+    // (the content is stored once for the step, the rows carry only its key: ADR 0035)
+    expect(messages.map((message) => [message.html, message.text])).toEqual(emails.map(() => [null, null]));
+    expect(await db.messageContent.count({ where: { workspaceId, contentKey: messages[0].contentKey! } })).toBe(1);
     for (const message of messages) {
       const delivery = sendgrid.deliveryOf(message.id)!;
+      const own = await messageContentOf({ db, clicks, unsubscribe }, message);
       expect(delivery.to).toBe(message.toEmail);
-      expect(delivery.html).toBe(message.html);
-      expect(delivery.text).toBe(message.text);
+      expect(delivery.html).toBe(own?.html);
+      expect(delivery.text).toBe(own?.text);
       expect(delivery.subject).toBe(message.subject);
       const tracked = [...delivery.html.matchAll(/href="([^"]*\/r\/[^"]+)"/g)].map((match) => match[1]);
       expect(tracked.length).toBeGreaterThanOrEqual(1);
@@ -208,6 +214,30 @@ describe.each(databaseTargets())("email delivery on %s", (_name, createUrl) => {
     expect(await db.message.count({ where: { id: { startsWith: "msg_many_" }, status: "sent" } })).toBe(1500);
   });
 
+  it("skips a batch's suppressed recipients at send time, by address and by an erased customer's digest", async () => {
+    // GIVEN a workspace whose list holds no erased customer's digest, one batch with a listed address (written in
+    // another case, with spaces: the list holds it normalized)
+    await db.suppression.deleteMany({ where: { workspaceId } });
+    const suppress = (email: string) =>
+      db.suppression.create({ data: { workspaceId, email, reason: "unsubscribe", source: "one_click", createdAt: clock.now() } });
+    await suppress("listed-1@example.com");
+    const first = await queueSameContent(3, "listed", { toEmail: (i) => (i === 1 ? " Listed-1@Example.COM " : `listed-${i}@example.com`) });
+    await dispatchDueMessages(deps());
+    // THEN the listed one is settled as suppressed, never sent; the others go
+    const statusOf = async (ids: string[]) => (await db.message.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } })).map((row) => row.status);
+    expect(await statusOf(first)).toEqual(["sent", "suppressed", "sent"]);
+    expect([...acceptedCounts(first).keys()].sort()).toEqual([first[0], first[2]]);
+
+    // GIVEN an erased customer's entry (a digest of the address, no address) and a batch with their address again
+    await suppress(suppressionDigest(workspaceId, "erased@example.com"));
+    const second = await queueSameContent(3, "erased", { toEmail: (i) => (i === 2 ? "Erased@example.com" : `erased-${i}@example.com`) });
+    await dispatchDueMessages(deps());
+    // THEN the digest still blocks the address
+    expect(await statusOf(second)).toEqual(["sent", "sent", "suppressed"]);
+    expect([...acceptedCounts(second).keys()].sort()).toEqual([second[0], second[1]]);
+    await db.suppression.deleteMany({ where: { workspaceId } });
+  });
+
   it("waits for SendGrid's X-RateLimit-Reset after a 429, then sends the batch once", async () => {
     // GIVEN SendGrid rate-limits the next request until 90 s from now (X-RateLimit-Reset, no Retry-After)
     const ids = await queueSameContent(20, "limited");
@@ -234,6 +264,33 @@ describe.each(databaseTargets())("email delivery on %s", (_name, createUrl) => {
     expect(since(before).map((request) => request.status)).toEqual([429, 202]);
     expect(await db.message.count({ where: { id: { in: ids }, status: "sent", attempts: 2 } })).toBe(20);
     expect([...acceptedCounts(ids).values()]).toEqual(Array(20).fill(1));
+  });
+
+  it("releases the batch it claimed ahead when the request before it gets a 429, and sends every message once after the reset", async () => {
+    // GIVEN 2,500 same-content messages (three batches: the second is claimed and signed while the first is in
+    // flight) and SendGrid rate-limiting the first request for 30 s
+    const ids = await queueSameContent(2500, "ahead");
+    sendgrid.failNext(429, 1, { resetAfterSeconds: 30 });
+    const before = sendgrid.requests.length;
+    const start = clock.now().getTime();
+
+    // WHEN the dispatcher runs
+    await dispatchDueMessages(deps());
+
+    // THEN only the first request went; the first batch waits for the reset as tried once, the second as never
+    // tried (released, not sent), the third was never claimed
+    expect(since(before).map((request) => request.status)).toEqual([429]);
+    const rows = await db.message.findMany({ where: { id: { startsWith: "msg_ahead_" } } });
+    const states = new Map<string, number>();
+    for (const row of rows) states.set(`${row.status} ${row.attempts} ${row.nextAttemptAt.getTime() - start}`, (states.get(`${row.status} ${row.attempts} ${row.nextAttemptAt.getTime() - start}`) ?? 0) + 1);
+    expect(Object.fromEntries(states)).toEqual({ "queued 1 30000": 1000, "queued 0 30000": 1000, "queued 0 0": 500 });
+
+    // AND after the reset all go, each exactly once
+    clock.advance({ seconds: 30 });
+    while ((await dispatchDueMessages(deps())) > 0);
+    expect(since(before).map((request) => request.status)).toEqual([429, 202, 202, 202]);
+    expect([...acceptedCounts(ids).values()]).toEqual(Array(2500).fill(1));
+    expect(await db.message.count({ where: { id: { startsWith: "msg_ahead_" }, status: "sent" } })).toBe(2500);
   });
 
   it("backs off exponentially after 5xx answers and network errors", async () => {

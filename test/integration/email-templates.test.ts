@@ -7,6 +7,7 @@ import { flowKpis } from "~/core/analytics/kpis.server";
 import { enableBlueprint } from "~/core/flows/manage.server";
 import { saveBranding } from "~/core/messaging/branding.server";
 import { createClickLinks, recordClick } from "~/core/messaging/links.server";
+import { messageContentOf } from "~/core/messaging/content.server";
 import { sendTestEmail } from "~/core/messaging/email/preview.server";
 import { createUnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { BLUEPRINTS } from "~/core/flows/blueprints";
@@ -56,7 +57,8 @@ describe.each(databaseTargets())("block email templates and click tracking on %s
     const html = sent[0].body.content?.find((part) => part.type === "text/html")?.value ?? "";
     const text = sent[0].body.content?.find((part) => part.type === "text/plain")?.value ?? "";
     const message = await harness.db.message.findFirstOrThrow({ where: { workspaceId, toEmail: email } });
-    expect(message.html).toBe(html);
+    const signers = { unsubscribe: createUnsubscribeLinks({ db: harness.db, appUrl: harness.app.url }), clicks: createClickLinks({ db: harness.db, appUrl: harness.app.url }) };
+    expect((await messageContentOf({ db: harness.db, ...signers }, message))?.html).toBe(html); // its own email, as stored (ADR 0035)
     expect(html).toContain("We saved your items");
     expect(html).toContain('src="https://cdn.demo.example/logo.png"');
     expect(html).toContain("#0a7d4f");
@@ -98,7 +100,10 @@ describe.each(databaseTargets())("block email templates and click tracking on %s
 
   it("redirects only to URLs the template contained: an altered or unknown token is 404", async () => {
     const message = await harness.db.message.findFirstOrThrow({ where: { workspaceId, nodeId: "email-reminder" } });
-    const link = [...message.html.matchAll(/href="([^"]*\/r\/[^"]*)"/g)][0][1];
+    // Its own HTML: the step's content stored once, with this message's tokens signed in (content.server.ts)
+    const signers = { unsubscribe: createUnsubscribeLinks({ db: harness.db, appUrl: harness.app.url }), clicks: createClickLinks({ db: harness.db, appUrl: harness.app.url }) };
+    const { html } = (await messageContentOf({ db: harness.db, ...signers }, message))!;
+    const link = [...html.matchAll(/href="([^"]*\/r\/[^"]*)"/g)][0][1];
     const base = link.slice(0, link.indexOf("/r/") + 3);
     const [messageId, index, url, signature] = tokenOf(link);
     const evil = Buffer.from("https://evil.example/phish").toString("base64url");

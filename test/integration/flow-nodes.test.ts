@@ -13,6 +13,7 @@ import { ManualClock } from "~/core/clock";
 import { createSecretBox } from "~/core/crypto.server";
 import type { CanonicalEvent } from "~/core/events";
 import { silentLogger } from "~/core/logger.server";
+import { messageContentOf, type StoredMessageContent } from "~/core/messaging/content.server";
 import { TIMER_NODE } from "~/core/flows/inactivity.server";
 import { enableBlueprint, importFlow } from "~/core/flows/manage.server";
 import { workspaceWebhookSecret } from "~/core/flows/webhook.server";
@@ -34,6 +35,12 @@ const SHOP = "nodes-test.myshopify.com";
 const secretBox = createSecretBox(randomBytes(32));
 
 const email = (id: string, next: string | null = null, body = "{{ shop.name }}") => ({ id, type: "email", name: id, subject: `About ${id}`, html: `<p>${body}</p>`, text: body, next });
+/** A message's own HTML and text, wherever they are stored (on the row, or once for the step: ADR 0035). */
+async function contentOf(db: Db, message: StoredMessageContent): Promise<{ html: string; text: string }> {
+  const content = await messageContentOf({ db }, message);
+  if (!content) throw new Error(`message ${message.id} has no content`);
+  return content;
+}
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;
@@ -165,7 +172,7 @@ describe.each(databaseTargets())("action nodes and the inactivity trigger on %s"
       expect(codeA).toMatchObject({ code: expect.stringMatching(/^THANKS-[A-Z2-9]{8}$/), kind: "percent", value: 15, platform: "demo", attempts: 1, expiresAt: "2026-03-09T16:00:00.000Z" });
       expect(codeB.code).not.toBe(codeA.code);
       const message = await db.message.findFirstOrThrow({ where: { workspaceId, toEmail: "dc-a@example.com", nodeId: "offer" } });
-      expect(message.text).toBe(`Use ${String(codeA.code)} for 15% off until March 9, 2026.`);
+      expect((await contentOf(db, message)).text).toBe(`Use ${String(codeA.code)} for 15% off until March 9, 2026.`);
     });
 
     it("Shopify: discountCodeBasicCreate for that customer, single use, ending when the code expires", async () => {
@@ -181,7 +188,7 @@ describe.each(databaseTargets())("action nodes and the inactivity trigger on %s"
       expect(discount).toMatchObject({ customers: ["gid://shopify/Customer/7001"], usageLimit: 1, appliesOncePerCustomer: true, amount: "5.00", percentage: null, endsAt: "2026-03-05T16:00:00.000Z" });
       expect(step).toMatchObject({ platform: "shopify", externalId: discount!.id, display: "€5.00" });
       const message = await db.message.findFirstOrThrow({ where: { workspaceId, toEmail: "dc-shopify@example.com" } });
-      expect(message.text).toContain(String(step.code));
+      expect((await contentOf(db, message)).text).toContain(String(step.code));
     });
 
     it("WooCommerce: a coupon restricted to the customer's email, usage limit 1, with an expiry date", async () => {
@@ -429,8 +436,9 @@ describe.each(databaseTargets())("action nodes and the inactivity trigger on %s"
       const code = (await stepsOf("lapsed@example.com")).find((step) => step.nodeId === "make-code")!.result!;
       expect(code).toMatchObject({ code: expect.stringMatching(/^COMEBACK-/), display: "15%" });
       const offer = await db.message.findFirstOrThrow({ where: { workspaceId, toEmail: "lapsed@example.com", nodeId: "email-offer" } });
-      expect(offer.html).toContain(String(code.code));
-      expect(offer.text).toContain(String(code.code));
+      const content = await contentOf(db, offer);
+      expect(content.html).toContain(String(code.code));
+      expect(content.text).toContain(String(code.code));
       clock.advance({ days: 7 });
       await worker(clock).tick();
       expect(await sent()).toEqual(["email-miss-you", "email-offer", "email-survey"]);

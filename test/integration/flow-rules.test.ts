@@ -4,6 +4,7 @@
 import { runSettingsCommand, runTraceCommand } from "../../bin/trace";
 import { ManualClock } from "~/core/clock";
 import { silentLogger } from "~/core/logger.server";
+import { messageContentOf, type StoredMessageContent } from "~/core/messaging/content.server";
 import type { CanonicalEvent } from "~/core/events";
 import { setMessageBudget } from "~/core/flows/budget.server";
 import { enableBlueprint, importFlow } from "~/core/flows/manage.server";
@@ -21,6 +22,12 @@ import { checkoutEvent, eventCustomer, orderEvent } from "../support/events";
 afterAll(dropAll);
 
 const email = (id: string, next: string | null = null) => ({ id, type: "email", name: id, subject: `About ${id}`, html: "<p>{{ checkout.recovery_url }} {% for item in checkout.line_items %}{{ item.title }};{% endfor %}</p>", text: "{{ shop.name }}", next });
+/** A message's own HTML and text, wherever they are stored (on the row, or once for the step: ADR 0035). */
+async function contentOf(db: Db, message: StoredMessageContent): Promise<{ html: string; text: string }> {
+  const content = await messageContentOf({ db }, message);
+  if (!content) throw new Error(`message ${message.id} has no content`);
+  return content;
+}
 const LINE = { productId: "7", variantId: "77", sku: null, title: "Matcha bowl", variantTitle: null, quantity: 1, price: 2600, imageUrl: null };
 
 /** A storefront capture: the cart with its contents and the shopper who typed their email. */
@@ -148,8 +155,9 @@ describe.each(databaseTargets())("flow rules on %s", (_name, createUrl) => {
     const [message] = await messagesTo("cart-only@example.com");
     const store = await db.store.findFirstOrThrow({ where: { workspaceId } });
     expect(message).toMatchObject({ nodeId: "email-reminder", kind: "marketing" });
-    expect(message.html).toContain(`https://${store.domain}/cart`);
-    expect(message.html).toContain("Matcha bowl");
+    const { html } = await contentOf(db, message);
+    expect(html).toContain(`https://${store.domain}/cart`);
+    expect(html).toContain("Matcha bowl");
   });
 
   it("abandoned cart: a cart that becomes a checkout stays one journey, then uses the checkout and exits on its order", async () => {
@@ -176,7 +184,7 @@ describe.each(databaseTargets())("flow rules on %s", (_name, createUrl) => {
     clock.advance({ minutes: 10 });
     await worker(clock).tick();
     const [message] = await messagesTo("cart-first@example.com");
-    expect(message.html).toContain("https://shop.example/checkouts/chk-from-cart/recover");
+    expect((await contentOf(db, message)).html).toContain("https://shop.example/checkouts/chk-from-cart/recover");
 
     // WHEN the checkout is ordered THEN the cart's journey exits on its goal
     await post(clock, orderOf("cart-order-1", "cart-first@example.com", clock.now().toISOString(), { checkoutToken: "chk-from-cart" }));

@@ -3,6 +3,7 @@
 import { ManualClock } from "~/core/clock";
 import { silentLogger } from "~/core/logger.server";
 import { enableBlueprint, listFlows } from "~/core/flows/manage.server";
+import { messageContentOf } from "~/core/messaging/content.server";
 import { createSendGridSender } from "~/core/messaging/sendgrid.server";
 import { listMessages } from "~/core/messaging/queries.server";
 import { postDemoEvents, simulateAbandonedCheckout } from "~/core/workspaces/demo-store.server";
@@ -51,8 +52,9 @@ describe.each(databaseTargets())("worker on %s", (_name, createUrl) => {
     const [message] = (await listMessages(db, { workspaceId })).filter((m) => m.toEmail === email);
     expect(message).toMatchObject({ status: "outbox", provider: "outbox", flowName: "Abandoned cart", nodeId: "email-reminder" });
     const stored = await db.message.findUniqueOrThrow({ where: { id: message.id } });
-    expect(stored.html).toContain("Return to your cart");
-    expect(stored.text).toContain("Total: $");
+    const content = await messageContentOf({ db }, stored); // stored once for the step (ADR 0035)
+    expect(content?.html).toContain("Return to your cart");
+    expect(content?.text).toContain("Total: $");
     const [flow] = await listFlows(db, { workspaceId });
     expect(flow).toMatchObject({ status: "live", version: 1 });
     expect(flow.sent).toBeGreaterThanOrEqual(1);

@@ -33,7 +33,7 @@ import {
 } from "@xyflow/react";
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, type KeyboardEvent } from "react";
 import type { FlowNode } from "~/core/flows/definition";
-import { nodeAriaLabel, nodeSummary, nodeTitle, triggerEntityText, triggerTitle, type SegmentNames } from "./describe";
+import { nodeAriaLabel, nodeKindLabel, nodeSummary, nodeTitle, triggerCardSummary, triggerTitle, type SegmentNames } from "./describe";
 import { ADDABLE_TYPES, NODE_HEIGHT, NODE_TYPE_LABELS, NODE_WIDTH, layoutGraph, readingOrder, type Draft, type NodeType, type OutputRef } from "./graph";
 
 export const NODE_ICONS = {
@@ -80,8 +80,9 @@ const FlowNodeCard = memo(function FlowNodeCard({ data }: NodeProps<Node<CardDat
         <Icon source={NODE_ICONS[data.kind]} />
       </span>
       <span className="nf-node__text">
-        <span className="nf-node__kind">{data.kind === "trigger" ? "Trigger" : NODE_TYPE_LABELS[data.kind]}</span>
-        <span className="nf-node__title">{data.title}</span>
+        {/* The spaces keep the words apart in the text assistive tech reads from the card (axe compares it with the name). */}
+        <span className="nf-node__kind">{nodeKindLabel(data.kind)}</span>{" "}
+        <span className="nf-node__title">{data.title}</span>{" "}
         <span className="nf-node__summary">{data.summary}</span>
       </span>
       {data.problems > 0 ? (
@@ -185,7 +186,7 @@ export function FlowCanvas(props: FlowCanvasProps) {
           data: {
             kind: node ? node.type : "trigger",
             title: node ? nodeTitle(node) : triggerTitle(draft, segments),
-            summary: node ? nodeSummary(node) : draft.goal ? `Exits when ${draft.goal.label || "the goal is reached"}` : `One enrollment per ${triggerEntityText(draft)}`,
+            summary: node ? nodeSummary(node) : triggerCardSummary(draft),
             problems,
             open: item.id === openNodeId,
           },

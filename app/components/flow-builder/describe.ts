@@ -100,8 +100,21 @@ export function triggerSummary(draft: Draft, segments: SegmentNames = new Map())
   return `${events.length ? events.join(" or ") : "No events"}${goal}`;
 }
 
-/** What a screen reader says for a node: its kind, title and summary. */
+/** The trigger card's second line: how it ends, else what one enrollment is about. */
+export function triggerCardSummary(draft: Draft): string {
+  return draft.goal ? `Exits when ${draft.goal.label || "the goal is reached"}` : `One enrollment per ${triggerEntityText(draft)}`;
+}
+
+/** The eyebrow on a node card ("Email step"); the accessible name starts with the same words. */
+export function nodeKindLabel(kind: string): string {
+  return kind === "trigger" ? "Trigger" : `${NODE_TYPE_LABELS[kind as keyof typeof NODE_TYPE_LABELS] ?? kind} step`;
+}
+
+/**
+ * What a screen reader says for a node: the card's visible words in order (kind, title, summary), then its
+ * problems. Same words as on screen, so speech-input users can name it (WCAG 2.5.3, axe label-content-name-mismatch).
+ */
 export function nodeAriaLabel(node: FlowNode | null, draft: Draft, problems: number, segments: SegmentNames = new Map()): string {
-  const base = node ? `${NODE_TYPE_LABELS[node.type] ?? node.type} step: ${nodeTitle(node)}. ${nodeSummary(node)}` : `Trigger: ${triggerSummary(draft, segments)}`;
+  const base = node ? `${nodeKindLabel(node.type)}: ${nodeTitle(node)}. ${nodeSummary(node)}` : `Trigger: ${triggerTitle(draft, segments)}. ${triggerCardSummary(draft)}`;
   return problems ? `${base}. ${plural(problems, "problem")}` : base;
 }

@@ -223,6 +223,12 @@ function NodeFields({ node, trigger, onChange, err }: { node: FlowNode; trigger:
             onChange={(metric) => onChange({ ...node, metric: metric === "conversion_rate" || metric === "click_rate" ? metric : undefined }, "metric")}
             helpText="Each variant is compared with the first; the flow page shows the sequential test's verdict and how long the test needs."
           />
+          <Checkbox
+            label="Promote the winner automatically"
+            checked={node.autoPromote === true}
+            onChange={(checked) => onChange({ ...node, autoPromote: checked ? true : undefined }, "autoPromote")}
+            helpText="When the test declares a winner, a new version is published that sends everyone that variant, and the flow's history says so. Never on no difference or an inconclusive test."
+          />
           <Text as="p" tone="subdued" variant="bodySm">
             Each customer gets one variant, chosen by weight, and always the same one.
           </Text>

@@ -1,9 +1,10 @@
 // Attribution at query time (ADR 0015): orders are matched to the clicks and human opens on the messages their
 // customer received, under the workspace's current rules. Nothing is stored, so changing the rules changes every
-// report at once.
+// report at once. An order that used a discount code a flow's journey created goes to that journey first
+// (codeCreditFor in attribution.ts).
 import type { Db, Prisma } from "~/db.server";
 import type { Money } from "~/core/money";
-import { attributeOrder, describeGap, type Touch, type TouchVerdict } from "./attribution";
+import { attributeOrderWithCodes, describeGap, type CodeGrant, type Touch, type TouchVerdict } from "./attribution";
 import { readAttributionSettings, type AttributionSettings } from "./settings.server";
 
 const DAY_MS = 86_400_000;
@@ -23,8 +24,11 @@ export interface OrderAttribution {
   nodeId: string | null;
   /** Who received the message (normalized address): the converted recipient. */
   recipient: string;
-  touch: "click" | "open";
+  /** What earned it: a click or open on the message, or a discount code its journey created (then `touchedAt` is
+   *  when that message was sent). */
+  touch: "click" | "open" | "discount_code";
   touchedAt: Date;
+  discountCode: string | null;
 }
 
 const normalize = (email: string | null | undefined) => email?.trim().toLowerCase() || null;
@@ -36,6 +40,67 @@ interface OrderRow {
   placedAt: Date;
   totalPrice: number;
   currency: string;
+  discountCodes: unknown;
+}
+
+/** The order's codes (a JSON array of strings, or null for orders stored before codes were kept). */
+function codesOf(order: { discountCodes: unknown }): string[] {
+  return Array.isArray(order.discountCodes) ? order.discountCodes.filter((code): code is string => typeof code === "string" && code.trim() !== "") : [];
+}
+
+const MESSAGE_FIELDS = { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } as const;
+
+interface JourneyCodeGrant extends CodeGrant<{ messageId: string; sentAt: Date; message: MessageTouch["message"] }> {
+  nodeId: string;
+}
+
+/** Ids per `IN (…)`: SQLite takes at most 999 bound values per statement. */
+const IN_CHUNK = 500;
+
+function chunked<T>(items: T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += IN_CHUNK) chunks.push(items.slice(start, start + IN_CHUNK));
+  return chunks;
+}
+
+/**
+ * The discount codes flows' journeys created that match any of `codes`, with each journey's messages sent until
+ * `until`: by the steps' upper-cased StepRun.discountCode (indexed), then the journeys' messages (by enrollment).
+ */
+async function loadCodeGrants(db: Db, input: { workspaceId: string; codes: string[]; until: Date; customerId?: string }): Promise<JourneyCodeGrant[]> {
+  const wanted = [...new Set(input.codes.map((code) => code.trim().toUpperCase()))];
+  const made: { enrollmentId: string; nodeId: string; ranAt: Date; code: string; enrollment: { customerId: string; flowId: string } }[] = [];
+  for (const codes of chunked(wanted)) {
+    const steps = await db.stepRun.findMany({
+      where: { workspaceId: input.workspaceId, discountCode: { in: codes }, ranAt: { lte: input.until }, ...(input.customerId ? { enrollment: { customerId: input.customerId } } : {}) },
+      select: { enrollmentId: true, nodeId: true, ranAt: true, result: true, enrollment: { select: { customerId: true, flowId: true } } },
+    });
+    for (const step of steps) {
+      const result = step.result as Record<string, unknown> | null;
+      if (result && typeof result.code === "string") made.push({ enrollmentId: step.enrollmentId, nodeId: step.nodeId, ranAt: step.ranAt, code: result.code, enrollment: step.enrollment });
+    }
+  }
+  if (made.length === 0) return [];
+  const messages: Prisma.MessageGetPayload<{ select: typeof MESSAGE_FIELDS & { enrollmentId: true; sentAt: true } }>[] = [];
+  for (const enrollmentIds of chunked([...new Set(made.map((step) => step.enrollmentId))])) {
+    messages.push(
+      ...(await db.message.findMany({
+        where: { workspaceId: input.workspaceId, enrollmentId: { in: enrollmentIds }, kind: { not: "test" }, sentAt: { not: null, lte: input.until } },
+        select: { ...MESSAGE_FIELDS, enrollmentId: true, sentAt: true },
+      })),
+    );
+  }
+  return made.map((step) => ({
+    code: step.code,
+    workspaceId: input.workspaceId,
+    customerId: step.enrollment.customerId,
+    flowId: step.enrollment.flowId,
+    nodeId: step.nodeId,
+    createdAt: step.ranAt,
+    messages: messages
+      .filter((message) => message.enrollmentId === step.enrollmentId && message.sentAt)
+      .map(({ enrollmentId: _enrollmentId, sentAt, ...message }) => ({ messageId: message.id, sentAt: sentAt as Date, message })),
+  }));
 }
 
 /** What attribution reads of a click or open and of its message. */
@@ -44,7 +109,7 @@ const TOUCH_FIELDS = {
   occurredAt: true,
   machineOpen: true,
   url: true,
-  message: { select: { id: true, customerId: true, toEmail: true, flowId: true, nodeId: true, subject: true } },
+  message: { select: MESSAGE_FIELDS },
 } as const;
 
 type TouchRow = Prisma.MessageEventGetPayload<{ select: typeof TOUCH_FIELDS }>;
@@ -96,21 +161,40 @@ export async function attributeOrders(
   const settings = input.settings ?? (await readAttributionSettings(db, input));
   const orders = await db.order.findMany({
     where: { workspaceId: input.workspaceId, cancelledAt: null, placedAt: { gte: input.placedFrom, ...(input.placedTo ? { lt: input.placedTo } : {}) } },
-    select: { id: true, customerId: true, email: true, placedAt: true, totalPrice: true, currency: true },
+    select: { id: true, customerId: true, email: true, placedAt: true, totalPrice: true, currency: true, discountCodes: true },
     orderBy: { placedAt: "asc" },
   });
   if (orders.length === 0) return [];
   const first = orders[0].placedAt.getTime();
   const last = orders[orders.length - 1].placedAt;
   const touches = await loadTouches(db, { workspaceId: input.workspaceId, from: new Date(first - settings.windowDays * DAY_MS), to: last, includeOpens: settings.includeOpens });
+  const grants = await loadCodeGrants(db, { workspaceId: input.workspaceId, codes: orders.flatMap(codesOf), until: last });
+  const grantsByCustomer = new Map<string, JourneyCodeGrant[]>();
+  for (const grant of grants) push(grantsByCustomer, grant.customerId, grant);
   const byCustomer = new Map<string, MessageTouch[]>();
   const byEmail = new Map<string, MessageTouch[]>();
   for (const touch of touches) {
     if (touch.message.customerId) push(byCustomer, touch.message.customerId, touch);
     push(byEmail, normalize(touch.message.toEmail) ?? "", touch);
   }
-  return orders.flatMap((order) => {
-    const { winner } = attributeOrder(order, touchesOf(order, byCustomer, byEmail), settings);
+  return orders.flatMap((order): OrderAttribution[] => {
+    const orderGrants = order.customerId ? (grantsByCustomer.get(order.customerId) ?? []) : [];
+    const { winner, code } = attributeOrderWithCodes({ ...order, workspaceId: input.workspaceId, discountCodes: codesOf(order) }, touchesOf(order, byCustomer, byEmail), orderGrants, settings);
+    if (code) {
+      const message = code.message.message;
+      return [{
+        orderId: order.id,
+        placedAt: order.placedAt,
+        revenue: { amount: order.totalPrice, currency: order.currency },
+        messageId: message.id,
+        flowId: message.flowId ?? code.grant.flowId,
+        nodeId: message.nodeId,
+        recipient: normalize(message.toEmail) ?? message.toEmail,
+        touch: "discount_code",
+        touchedAt: code.message.sentAt,
+        discountCode: code.code,
+      }];
+    }
     if (!winner) return [];
     return [{
       orderId: order.id,
@@ -122,6 +206,7 @@ export async function attributeOrders(
       recipient: normalize(winner.message.toEmail) ?? winner.message.toEmail,
       touch: winner.type,
       touchedAt: winner.occurredAt,
+      discountCode: null,
     }];
   });
 }
@@ -136,9 +221,12 @@ export interface AttributionExplanation {
     flowName: string | null;
     nodeId: string | null;
     subject: string;
-    touch: "click" | "open";
+    /** For a discount code: `touchedAt` is when the message was sent, `url` is null. */
+    touch: "click" | "open" | "discount_code";
     touchedAt: string;
     url: string | null;
+    /** The flow's code the order used, when that is what earned it. */
+    discountCode: string | null;
   } | null;
   /** One sentence: why this message, or why none. */
   reason: string;
@@ -165,12 +253,14 @@ export async function explainAttribution(db: Db, input: { workspaceId: string; o
     take: 500,
   });
   const touches = events.map(toTouch);
-  const flowIds = [...new Set(touches.flatMap((touch) => (touch.message.flowId ? [touch.message.flowId] : [])))];
+  const grants = order.customerId ? await loadCodeGrants(db, { workspaceId: input.workspaceId, codes: codesOf(order), until: order.placedAt, customerId: order.customerId }) : [];
+  const flowIds = [...new Set([...touches.flatMap((touch) => (touch.message.flowId ? [touch.message.flowId] : [])), ...grants.map((grant) => grant.flowId)])];
   const flows = await db.flow.findMany({ where: { workspaceId: input.workspaceId, id: { in: flowIds } }, select: { id: true, name: true } });
   const flowName = (flowId: string | null) => flows.find((flow) => flow.id === flowId)?.name ?? null;
 
-  const decision = attributeOrder(order, touches, rules);
+  const decision = attributeOrderWithCodes({ ...order, discountCodes: codesOf(order) }, touches, grants, rules);
   const winner = decision.winner;
+  const code = decision.code;
   const window = `${rules.windowDays}-day window`;
   const noteFor = (touch: MessageTouch, verdict: TouchVerdict): string => {
     const gap = describeGap(touch.occurredAt, order.placedAt);
@@ -189,11 +279,16 @@ export async function explainAttribution(db: Db, input: { workspaceId: string; o
         return "opens do not count in this workspace (clicks only)";
       case "order-cancelled":
         return "the order was cancelled";
+      case "discount-code":
+        return `within the window (${gap} before the order), but the order used a flow's discount code, which counts first`;
     }
   };
+  const codeFlowName = code ? (flowName(code.grant.flowId) ?? code.grant.flowId) : null;
   const reason = order.cancelledAt
     ? "The order was cancelled: cancelled orders are not attributed."
-    : winner
+    : code
+      ? `Attributed to "${code.message.message.subject}" (${codeFlowName}, ${code.message.message.nodeId}): the order used the discount code ${code.code} created by flow "${codeFlowName}", which counts whatever the window or clicks; this is the journey's last email before the order (sent ${describeGap(code.message.sentAt, order.placedAt)} before it).`
+      : winner
       ? `Attributed to "${winner.message.subject}"${flowName(winner.message.flowId) ? ` (${flowName(winner.message.flowId)}, ${winner.message.nodeId})` : ""}: ${noteFor(winner, "won")}.`
       : who.length === 0
         ? "The order names no customer and no email address, so no message can be matched to it."
@@ -211,7 +306,19 @@ export async function explainAttribution(db: Db, input: { workspaceId: string; o
       email: order.email,
     },
     rules,
-    attributedTo: winner
+    attributedTo: code
+      ? {
+          messageId: code.message.messageId,
+          flowId: code.message.message.flowId ?? code.grant.flowId,
+          flowName: flowName(code.grant.flowId),
+          nodeId: code.message.message.nodeId,
+          subject: code.message.message.subject,
+          touch: "discount_code",
+          touchedAt: code.message.sentAt.toISOString(),
+          url: null,
+          discountCode: code.code,
+        }
+      : winner
       ? {
           messageId: winner.messageId,
           flowId: winner.message.flowId,
@@ -221,6 +328,7 @@ export async function explainAttribution(db: Db, input: { workspaceId: string; o
           touch: winner.type,
           touchedAt: winner.occurredAt.toISOString(),
           url: winner.url,
+          discountCode: null,
         }
       : null,
     reason,

@@ -1,4 +1,4 @@
-import { attributeOrder, type Touch } from "./attribution";
+import { attributeOrder, attributeOrderWithCodes, codeCreditFor, type CodeGrant, type Touch } from "./attribution";
 import { attritionOf, divideMinor, summarize, type MessageFacts } from "./kpis";
 
 const ORDER = { placedAt: new Date("2026-03-10T12:00:00Z") };
@@ -41,6 +41,52 @@ describe("attributeOrder", () => {
     const { winner, verdicts } = attributeOrder({ ...ORDER, cancelledAt: new Date() }, [touch("m", "click", "2026-03-10T11:00:00Z")], CLICKS_ONLY);
     expect(winner).toBeNull();
     expect(verdicts[0].verdict).toBe("order-cancelled");
+  });
+});
+
+describe("attributeOrderWithCodes", () => {
+  const order = (codes: string[], extra: { customerId?: string; workspaceId?: string } = {}) => ({ ...ORDER, workspaceId: "ws-1", customerId: "cus-1", discountCodes: codes, ...extra });
+  const grant = (code: string, messages: [string, string][], extra: Partial<CodeGrant> = {}): CodeGrant => ({
+    code,
+    workspaceId: "ws-1",
+    customerId: "cus-1",
+    flowId: "flow-winback",
+    createdAt: new Date("2026-02-01T09:00:00Z"),
+    messages: messages.map(([messageId, at]) => ({ messageId, sentAt: new Date(at) })),
+    ...extra,
+  });
+  // A code made and mailed five weeks before the order: far outside the 5-day window.
+  const winback = grant("WINBACK-AB12CD34", [["wb-1", "2026-02-01T09:00:00Z"], ["wb-2", "2026-02-03T09:00:00Z"], ["wb-after", "2026-03-11T09:00:00Z"]]);
+  const laterClick = touch("newsletter", "click", "2026-03-10T11:00:00Z");
+
+  it("gives the order to the code's journey, at its last email before the order, over a later click and outside the window", () => {
+    const decision = attributeOrderWithCodes(order(["WINBACK-AB12CD34"]), [laterClick], [winback], CLICKS_ONLY);
+    expect(decision.winner).toBeNull();
+    expect(decision.code).toMatchObject({ code: "WINBACK-AB12CD34", grant: { flowId: "flow-winback" }, message: { messageId: "wb-2" } });
+    expect(decision.verdicts.map((v) => v.verdict)).toEqual(["discount-code"]);
+    // Without the code the click wins as before.
+    expect(attributeOrderWithCodes(order([]), [laterClick], [winback], CLICKS_ONLY).winner).toBe(laterClick);
+  });
+
+  it("compares codes case-insensitively and keeps the order's spelling", () => {
+    expect(codeCreditFor(order([" winback-ab12cd34"]), [winback])?.code).toBe(" winback-ab12cd34");
+    expect(codeCreditFor(order(["WINBACK-AB12CD35"]), [winback])).toBeNull();
+  });
+
+  it("ignores a code made in another workspace or for another customer, made after the order, or never mailed before it", () => {
+    expect(codeCreditFor(order(["WINBACK-AB12CD34"], { workspaceId: "ws-2" }), [winback])).toBeNull();
+    expect(codeCreditFor(order(["WINBACK-AB12CD34"], { customerId: "cus-2" }), [winback])).toBeNull();
+    expect(codeCreditFor(order(["WINBACK-AB12CD34"], { customerId: undefined }), [grant("WINBACK-AB12CD34", [["m", "2026-03-01T00:00:00Z"]], { customerId: "" })])).toBeNull();
+    expect(codeCreditFor(order(["LATE-1"]), [grant("LATE-1", [["m", "2026-03-01T00:00:00Z"]], { createdAt: new Date("2026-03-11T00:00:00Z") })])).toBeNull();
+    expect(codeCreditFor(order(["UNSENT-1"]), [grant("UNSENT-1", [["m", "2026-03-11T00:00:00Z"]])])).toBeNull();
+    // …and then the last click still earns the order.
+    expect(attributeOrderWithCodes(order(["WINBACK-AB12CD34"], { customerId: "cus-2" }), [laterClick], [winback], CLICKS_ONLY).winner).toBe(laterClick);
+  });
+
+  it("attributes a cancelled order to nothing, code or not", () => {
+    const decision = attributeOrderWithCodes({ ...order(["WINBACK-AB12CD34"]), cancelledAt: new Date() }, [laterClick], [winback], CLICKS_ONLY);
+    expect(decision.code).toBeNull();
+    expect(decision.winner).toBeNull();
   });
 });
 

@@ -7,6 +7,9 @@ import { loadVersion } from "~/core/flows/versions.server";
 import { decideAbTest, type AbMetric, type AbTestResult } from "./ab-test";
 import { outcomeWindowDays } from "./kpis";
 import { flowKpis, lastDays, type FlowKpis } from "./kpis.server";
+import type { ClvEffect } from "./clv";
+import { flowClvEffect } from "./clv.server";
+import { promotionsOf, type PromotionRecord } from "./promotion-history.server";
 
 const DAY_MS = 86_400_000;
 const CHUNK = 500;
@@ -99,26 +102,53 @@ async function splitResult(db: Db, input: { workspaceId: string; flowId: string;
   return { nodeId: node.id, windowDays, currency, ...result };
 }
 
+/**
+ * The test of each A/B split of `definition` over the last 30 days up to `now`: what the flow page shows, and what
+ * automatic promotion (promotion.server.ts) acts on, so the two never disagree.
+ */
+export async function abTestsOf(db: Db, input: { workspaceId: string; flowId: string; definition: FlowDefinition; now: Date; attributionWindowDays: number }): Promise<AbSplitResult[]> {
+  const range = lastDays(input.now, 30);
+  const abTests: AbSplitResult[] = [];
+  for (const node of input.definition.nodes) {
+    if (node.type === "ab_split") abTests.push(await splitResult(db, { ...input, node, ...range }));
+  }
+  return abTests;
+}
+
 export interface FlowResults {
   kpis: FlowKpis | null;
   attributionWindowDays: number;
   /** One per A/B split of the live (else latest) version. */
   abTests: AbSplitResult[];
+  /** Treatment against control over 90 days for customers whose 90 days have passed (null: no such customers). */
+  clv: ClvEffect | null;
+  /** Winners promoted in this flow (automatically or by hand), newest first. */
+  promotions: PromotionRecord[];
+  /** The range the KPIs and the control-group comparison cover, as it reads after "Results, " ("last 30 days"). */
+  rangeLabel: string;
 }
 
-/** The flow page's results over the last 30 days up to `now`. */
-export async function flowResults(db: Db, input: { workspaceId: string; flowId: string; now: Date }): Promise<FlowResults> {
+/**
+ * The flow page's results over `range` (the page's date range; default the last 30 days up to `now`). A/B tests
+ * always cover the last 30 days: the test automatic promotion acts on, whatever range the merchant looks at.
+ */
+export async function flowResults(
+  db: Db,
+  input: { workspaceId: string; flowId: string; now: Date; range?: { from: Date; to: Date; label: string } },
+): Promise<FlowResults> {
   const { workspaceId, flowId } = input;
-  const range = lastDays(input.now, 30);
-  const report = await flowKpis(db, { workspaceId, flowId, ...range });
+  const range = input.range ?? { ...lastDays(input.now, 30), label: "last 30 days" };
+  const report = await flowKpis(db, { workspaceId, flowId, from: range.from, to: range.to });
   const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { liveVersionId: true } });
   const versionId = flow?.liveVersionId ?? (await db.flowVersion.findFirst({ where: { flowId, workspaceId }, orderBy: { version: "desc" }, select: { id: true } }))?.id;
   const definition = versionId ? await loadVersion(db, { workspaceId, versionId }) : null;
-  const abTests: AbSplitResult[] = [];
-  if (definition) {
-    for (const node of definition.nodes) {
-      if (node.type === "ab_split") abTests.push(await splitResult(db, { workspaceId, flowId, node, definition, ...range, attributionWindowDays: report.rules.windowDays }));
-    }
-  }
-  return { kpis: report.flows[0] ?? null, attributionWindowDays: report.rules.windowDays, abTests };
+  const abTests = definition ? await abTestsOf(db, { workspaceId, flowId, definition, now: input.now, attributionWindowDays: report.rules.windowDays }) : [];
+  return {
+    kpis: report.flows[0] ?? null,
+    attributionWindowDays: report.rules.windowDays,
+    abTests,
+    clv: await flowClvEffect(db, { workspaceId, flowId, now: input.now }),
+    promotions: await promotionsOf(db, { workspaceId, flowId }),
+    rangeLabel: range.label,
+  };
 }

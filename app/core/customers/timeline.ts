@@ -15,6 +15,8 @@ export interface TimelineEntry {
   detail: string | null;
   /** The admin page about it, when there is one. */
   href: string | null;
+  /** Orders only: the order's id, for "Why this attribution?". */
+  orderId?: string;
 }
 
 export const outboxHref = (messageId: string) => `/app/outbox/${encodeURIComponent(messageId)}`;
@@ -173,6 +175,7 @@ export function orderEntry(row: {
     title: `Order ${row.name ?? row.externalId} · ${money(row.totalPrice, row.currency)}`,
     detail: parts.length ? parts.join(" · ") : null,
     href: null,
+    orderId: row.id,
   };
 }
 

@@ -100,6 +100,9 @@ export const Order = z.object({
   totalPrice: z.number().int(),
   lineItems: z.array(LineItem),
   financialStatus: z.string().nullable(),
+  /** The discount codes the order used, as the store reports them (compared case-insensitively). Optional: events
+   *  stored before codes were mapped, and producers that know none, leave it out. */
+  discountCodes: z.array(z.string().min(1)).optional(),
   placedAt: IsoDateTime,
   cancelledAt: IsoDateTime.nullable(),
 });

@@ -241,7 +241,8 @@ export function createActionRunner(deps: ActionDeps) {
     const exit = !outcome.ok && "onFailure" in node && node.onFailure === "exit";
     const effects = outcome.ok ? outcome.effects : undefined;
     await db.$transaction(async (tx) => {
-      await tx.stepRun.create({ data: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, nodeId: node.id, nodeType: node.type, ranAt: now, result } });
+      const code = node.type === "discount_code" && outcome.ok && typeof result.code === "string" ? result.code.trim().toUpperCase() : null;
+      await tx.stepRun.create({ data: { workspaceId: enrollment.workspaceId, enrollmentId: enrollment.id, nodeId: node.id, nodeType: node.type, ranAt: now, result, discountCode: code } });
       const reason = `${node.type} "${node.id}" failed`;
       const moved = await tx.enrollment.updateMany({
         where: guard,

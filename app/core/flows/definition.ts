@@ -148,6 +148,12 @@ export const AbSplitNode = z.object({
    * (absent), conversion rate, or click rate. The first variant is the baseline the others are compared with.
    */
   metric: z.enum(["revenue_per_recipient", "conversion_rate", "click_rate"]).optional(),
+  /**
+   * When the sequential test declares a winner, publish a new version that sends everyone the winning variant
+   * (the others' weights become 0) and record it in the flow's history (docs/analytics.md). Absent: the merchant
+   * promotes by hand.
+   */
+  autoPromote: z.boolean().optional(),
 });
 
 export const ExitNode = z.object({ id: NodeId, type: z.literal("exit") });

@@ -203,8 +203,13 @@ export async function enrollInFlows(tx: DbTx, input: FlowEventInput, live: LiveF
     const { previous, ownMax } = await previousEntry(tx, flow.id, key, siblings);
     const decision = entryDecision(definition.rules.reentry, previous, eventAt);
     if (!decision.enter) {
+      // A cart that changed hands (the shopper corrected the address they typed): its running journey follows it,
+      // so the next email goes to the address the cart now belongs to, not the mistyped one.
+      const followed = key.type === "cart" && cart?.customerId === customerId
+        ? await tx.enrollment.updateMany({ where: { workspaceId, flowId: flow.id, entityType: "cart", entityId: key.id, status: "active", customerId: { not: customerId } }, data: { customerId } })
+        : { count: 0 };
       await trace(matchedKind, matched);
-      await trace("trigger.skipped", { reason: decision.reason });
+      await trace("trigger.skipped", { reason: decision.reason, ...(followed.count > 0 ? { followed: "the cart changed hands: its journey now writes to this customer" } : {}) });
       continue;
     }
     const entryNumber = ownMax + 1;

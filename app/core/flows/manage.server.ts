@@ -42,7 +42,8 @@ async function validateInWorkspace(db: Db | DbTx, input: { workspaceId: string; 
   return definition;
 }
 
-export type FlowStatus = "draft" | "live" | "paused";
+/** "archived": out of the Flows list by default and never runs, like paused (ADR 0038); unarchive restores it. */
+export type FlowStatus = "draft" | "live" | "paused" | "archived";
 
 /**
  * Turns a blueprint on in one step: the flow is created from it and its first version published. Turning on a
@@ -87,6 +88,7 @@ export async function setFlowStatus(deps: { db: Db }, input: { workspaceId: stri
   const flow = await deps.db.flow.findFirst({ where: { id: input.flowId, workspaceId: input.workspaceId } });
   if (!flow) throw new FlowNotFoundError("flow not found");
   if (input.status === "live" && !flow.liveVersionId) throw new FlowError("publish the flow before turning it on");
+  if (flow.status === "archived") throw new FlowError("this flow is archived: unarchive it first");
   await deps.db.flow.update({ where: { id: flow.id }, data: { status: input.status } });
 }
 
@@ -120,7 +122,7 @@ export async function listFlows(db: Db, input: { workspaceId: string }): Promise
       id: flow.id,
       name: flow.name,
       blueprint: flow.blueprint,
-      status: flow.status === "live" || flow.status === "paused" ? flow.status : "draft",
+      status: statusOf(flow.status),
       version: versions.find((version) => version.id === flow.liveVersionId)?.version ?? null,
       enrolled: counts.reduce((sum, row) => sum + row._count._all, 0),
       active: counts.find((row) => row.status === "active")?._count._all ?? 0,
@@ -270,7 +272,7 @@ export async function getFlowForBuilder(db: Db, input: { workspaceId: string; fl
     flow: {
       id: flow.id,
       name: flow.name,
-      status: flow.status === "live" || flow.status === "paused" ? flow.status : "draft",
+      status: statusOf(flow.status),
       version: liveVersion?.version ?? null,
     },
     definition,
@@ -350,7 +352,7 @@ function triggerOf(document: unknown): TriggerJson | null {
 }
 
 function statusOf(status: string): FlowStatus {
-  return status === "live" || status === "paused" ? status : "draft";
+  return status === "live" || status === "paused" || status === "archived" ? status : "draft";
 }
 
 export interface ApiFlow {

@@ -17,7 +17,7 @@ import { catalogueForEmail } from "~/core/catalogue/email.server";
 import { createRecommender } from "~/core/catalogue/recommendations.server";
 import type { ClickLinks } from "~/core/messaging/links.server";
 import { parseMailbox } from "~/core/messaging/sender";
-import { contentKeyOf } from "~/core/messaging/batching";
+import { messageContentToWrite } from "~/core/messaging/content.server";
 import { skipReasonFor } from "~/core/messaging/suppression.server";
 import type { UnsubscribeLinks } from "~/core/messaging/unsubscribe.server";
 import { nextStep, type Decision, type EnrollmentFacts } from "./engine";
@@ -205,6 +205,10 @@ export function createFlowRunner(deps: RunnerDeps) {
         }), { branding: await readBranding(db, { workspaceId: enrollment.workspaceId }), trackLink: await deps.clicks?.forMessage(messageId) })
       : null;
     if (rendered?.warnings.length) logger.warn({ workspaceId: enrollment.workspaceId, flowId: enrollment.flowId, nodeId: decision.node.id, warnings: rendered.warnings }, "email template rendered with problems");
+    // Shareable content is stored once per step (MessageContent) and the row keeps only its key (ADR 0035).
+    const content = rendered && to
+      ? await messageContentToWrite(db, { id: messageId, workspaceId: enrollment.workspaceId, kind, fromEmail: from.email, fromName: from.name, subject: rendered.subject, html: rendered.html, text: rendered.text })
+      : null;
     await db.$transaction(async (tx) => {
       await tx.stepRun.create({
         data: {
@@ -220,7 +224,7 @@ export function createFlowRunner(deps: RunnerDeps) {
             : { skipped: "no email address" },
         },
       });
-      if (rendered && to) {
+      if (rendered && to && content) {
         await tx.message.create({
           data: {
             id: messageId,
@@ -235,9 +239,7 @@ export function createFlowRunner(deps: RunnerDeps) {
             fromEmail: from.email,
             fromName: from.name,
             subject: rendered.subject,
-            html: rendered.html,
-            text: rendered.text,
-            contentKey: contentKeyOf({ id: messageId, workspaceId: enrollment.workspaceId, kind, fromEmail: from.email, fromName: from.name, subject: rendered.subject, html: rendered.html, text: rendered.text }),
+            ...content,
             status: suppressedBecause ? "suppressed" : "queued",
             ...(suppressedBecause ? { error: `Not sent: ${suppressedBecause}` } : {}),
             nextAttemptAt: now,

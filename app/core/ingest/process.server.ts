@@ -9,6 +9,7 @@ import type { StoreApi, StoreContext } from "~/core/adapters/adapter";
 import { PLATFORMS, type Platform } from "~/core/adapters/adapter";
 import { lineItemsOf, needsDetails, withDetails } from "~/core/adapters/line-items";
 import { adapterFor } from "~/core/adapters/registry";
+import { STOREFRONT_SOURCE, storefrontToCanonical } from "~/core/storefront/to-canonical";
 import type { CanonicalEvent } from "~/core/events";
 import { applyToProfiles } from "~/core/profiles/apply.server";
 import { routeEventToFlows, stopAllSending } from "~/core/flows/enroll.server";
@@ -130,7 +131,9 @@ export function createInboxProcessor(deps: InboxDeps) {
       return fail(row.id, `the payload is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
     const storeContext = { id: store.id, domain: store.domain, currency: store.currency, timezone: store.timezone };
-    const mapped = adapterFor(store.platform).toCanonical({ topic: row.topic, payload, receivedAt: row.receivedAt.toISOString() }, storeContext);
+    const delivery = { topic: row.topic, payload, receivedAt: row.receivedAt.toISOString() };
+    // Storefront captures and pixel events look the same on every platform: mapped by core/storefront, not an adapter.
+    const mapped = row.source === STOREFRONT_SOURCE ? storefrontToCanonical(delivery, storeContext) : adapterFor(store.platform).toCanonical(delivery, storeContext);
     if (!mapped.ok) return fail(row.id, mapped.error);
 
     try {

@@ -38,9 +38,13 @@ export function clientAddress(forwardedFor: string | null): string {
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
-/** Deterministic per request: Shopify's retry of the same request (same body, same signed time) stores nothing new. */
-export function cartCaptureDedupeKey(input: { shop: string; token: string; rawBody: string; timestamp: number }): string {
-  return `proxy:${sha256([input.shop, input.token, sha256(input.rawBody), String(input.timestamp)].join("\n"))}`;
+/**
+ * Deterministic per request: Shopify's retry of the same request (same body, same signed query) stores nothing new.
+ * The logged-in customer is part of it: the same cart posted in the same second before and after the shopper logs
+ * in is two captures, and the second one is the one that says who holds the cart.
+ */
+export function cartCaptureDedupeKey(input: { shop: string; token: string; rawBody: string; timestamp: number; loggedInCustomerId?: string | null }): string {
+  return `proxy:${sha256([input.shop, input.token, sha256(input.rawBody), String(input.timestamp), input.loggedInCustomerId ?? ""].join("\n"))}`;
 }
 
 export type CaptureReceipt = Receipt | { stored: false; refused: "no consent" };
@@ -59,7 +63,7 @@ export async function receiveShopifyCartCapture(
   return receiveShopifyWebhook(deps, {
     shop: input.shop,
     topic: CART_CAPTURE_TOPIC,
-    dedupeKey: cartCaptureDedupeKey({ shop: input.shop, token: input.capture.token, rawBody: input.rawBody, timestamp: input.timestamp }),
+    dedupeKey: cartCaptureDedupeKey({ shop: input.shop, token: input.capture.token, rawBody: input.rawBody, timestamp: input.timestamp, loggedInCustomerId: input.loggedInCustomerId }),
     eventId: null,
     rawBody: JSON.stringify(delivery),
     headers: { "path-prefix": input.pathPrefix ?? "", timestamp: String(input.timestamp) },

@@ -91,7 +91,11 @@ export interface ContentKeyInput extends TemplatableMessage {
  */
 export function contentKeyOf(message: ContentKeyInput): string | null {
   const shared = sharedContentOf(message);
-  if (!shared) return null;
+  return shared ? contentKeyOfShared(message, shared) : null;
+}
+
+/** contentKeyOf for a message whose shared content is already known (sharedContentOf of it). */
+export function contentKeyOfShared(message: Omit<ContentKeyInput, "html" | "text" | "id">, shared: SharedContent): string {
   const parts = ["v1", message.workspaceId, message.kind, message.fromEmail, message.fromName ?? "", message.subject, shared.html, shared.text, JSON.stringify(shared.links)];
   return createHash("sha256").update(parts.join("\u0000")).digest("base64url");
 }

@@ -4,10 +4,11 @@
 // the email's template pointed: a token altered in any part is refused (404). Each click is a MessageEvent
 // (provider "nudgeflow"); repeats within the same second (a double click, a prefetch and the click) are one. It is
 // also a canonical `message.clicked` event about the customer, routed to flows, in the same transaction.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { isUniqueViolation, type Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
 import type { Scheduler } from "~/core/jobs/scheduler";
+import { hmacSha256Base64url } from "./hmac";
 import { JOURNEY_MESSAGE_SELECT, recordJourneyEvent, type RecordedMessageEvent } from "./journey-events.server";
 import { storedSecret } from "./unsubscribe.server";
 
@@ -16,6 +17,8 @@ export interface ClickLinks {
   forMessage(messageId: string): Promise<(url: string, index: number) => string>;
   /** What a token says, or null when it is not one of ours (or was altered). */
   verify(token: string): Promise<ClickTarget | null>;
+  /** forMessage without a wait per message (the key read once): the dispatcher signs a whole batch with it. */
+  signers?(): Promise<(messageId: string) => (url: string, index: number) => string>;
 }
 
 export interface ClickTarget {
@@ -32,13 +35,24 @@ export function createClickLinks(config: { db: Db; appUrl: string; secret?: stri
     return key;
   };
   const base = config.appUrl.replace(/\/+$/, "");
+  const signerWith = (k: string) => {
+    // A batch signs the same few URLs for every recipient: each one encoded once per signers() call.
+    const encodings = new Map<string, string>();
+    return (messageId: string) => (url: string, index: number) => {
+      let encoded = encodings.get(url);
+      if (encoded === undefined) {
+        encoded = Buffer.from(url, "utf8").toString("base64url");
+        if (encodings.size < 1000) encodings.set(url, encoded);
+      }
+      return `${base}/r/${messageId}.${index}.${encoded}.${sign(k, messageId, index, url)}`;
+    };
+  };
   return {
     async forMessage(messageId) {
-      const k = await secret();
-      return (url, index) => {
-        const encoded = Buffer.from(url, "utf8").toString("base64url");
-        return `${base}/r/${messageId}.${index}.${encoded}.${sign(k, messageId, index, url)}`;
-      };
+      return signerWith(await secret())(messageId);
+    },
+    async signers() {
+      return signerWith(await secret());
     },
     async verify(token) {
       const parts = token.split(".");
@@ -57,7 +71,7 @@ export function createClickLinks(config: { db: Db; appUrl: string; secret?: stri
 }
 
 function sign(secret: string, messageId: string, index: number, url: string): string {
-  return createHmac("sha256", secret).update(`click:v1:${messageId}:${index}:${url}`).digest("base64url");
+  return hmacSha256Base64url(secret, `click:v1:${messageId}:${index}:${url}`);
 }
 
 /**

@@ -4,6 +4,7 @@
 // redirect reported about it, in time order. Test sends and messages of no journey have the message and its
 // events only.
 import type { Db } from "~/db.server";
+import { messageContentOf, type ContentSigners } from "./content.server";
 import { assertUnreachable } from "~/core/assert";
 import {
   describeEventType,
@@ -67,8 +68,9 @@ export interface MessagePath {
     createdAt: Date;
     sentAt: Date | null;
     nextAttemptAt: Date;
-    html: string;
-    text: string;
+    /** As the recipient got it (content.server.ts); null when its content was erased. */
+    html: string | null;
+    text: string | null;
   };
   customer: {
     id: string;
@@ -130,7 +132,9 @@ export function describeMessageEvent(
 /** The path of one message of the workspace; null when there is no such message in it. */
 export async function messagePath(
   db: Db,
-  input: { workspaceId: string; messageId: string }
+  input: { workspaceId: string; messageId: string },
+  /** The link signers that put the message's own tokens into its shared content (content.server.ts). */
+  signers: ContentSigners = {}
 ): Promise<MessagePath | null> {
   const { workspaceId } = input;
   const message = await db.message.findFirst({
@@ -138,7 +142,7 @@ export async function messagePath(
   });
   if (!message) return null;
 
-  const [customer, flow, enrollment, events] = await Promise.all([
+  const [customer, flow, enrollment, events, content] = await Promise.all([
     message.customerId
       ? db.customer.findFirst({
           where: { id: message.customerId, workspaceId },
@@ -161,6 +165,7 @@ export async function messagePath(
       orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }],
       take: 500,
     }),
+    messageContentOf({ db, ...signers }, message),
   ]);
 
   let trigger: MessagePathTrigger | null = null;
@@ -247,8 +252,8 @@ export async function messagePath(
       createdAt: message.createdAt,
       sentAt: message.sentAt,
       nextAttemptAt: message.nextAttemptAt,
-      html: message.html,
-      text: message.text,
+      html: content?.html ?? null,
+      text: content?.text ?? null,
     },
     customer: customer
       ? {

@@ -93,7 +93,9 @@ export function createSendGridSender(config: { apiKey: string; baseUrl: string; 
   client.setDefaultRequest("baseUrl", config.baseUrl.replace(/\/?$/, "/"));
   // @sendgrid/client hands its default request to axios; its types name only httpsAgent, axios takes httpAgent
   // too (plain http: the emulator, a local relay).
-  const agents = { url: "", httpsAgent: KEEP_ALIVE.https, httpAgent: KEEP_ALIVE.http };
+  // maxRedirects 0: SendGrid's API never redirects, and axios then posts through Node's http itself instead of
+  // follow-redirects, which keeps a copy of every body (1–2 MB for a batch) in case it must send it again.
+  const agents = { url: "", httpsAgent: KEEP_ALIVE.https, httpAgent: KEEP_ALIVE.http, maxRedirects: 0 };
   client.setDefaultRequest(agents);
   const mail = new MailService();
   mail.setClient(client);

@@ -1,6 +1,6 @@
 // The suppression list: addresses a workspace sends no marketing email to (bounced, complained, unsubscribed).
 // One row per workspace and address; the first reason is kept.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Db, DbTx } from "~/db.server";
 import { normalizeEmail } from "~/core/events/normalize";
 import { recordConsentChange, type ConsentSource } from "./consent-updates.server";
@@ -106,5 +106,5 @@ export async function skipReasonFor(db: DbTx | Db, input: { workspaceId: string;
  * normalized address. Enough to recognise the address if it comes back; it cannot be read back into one.
  */
 export function suppressionDigest(workspaceId: string, email: string): string {
-  return `sha256:${createHash("sha256").update(`${workspaceId}:${email}`).digest("hex")}`;
+  return `sha256:${hash("sha256", `${workspaceId}:${email}`, "hex")}`; // one-shot: the dispatcher digests every recipient
 }

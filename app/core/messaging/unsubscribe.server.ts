@@ -4,10 +4,11 @@
 //
 // The key is UNSUBSCRIBE_SECRET when set; otherwise one made at random on first use and stored in the database
 // (SystemSecret "unsubscribe"), so the web process and the workers share it and links outlive restarts.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { isUniqueViolation, type Db } from "~/db.server";
 import type { Clock } from "~/core/clock";
 import { recordConsentChange } from "./consent-updates.server";
+import { hmacSha256Base64url } from "./hmac";
 import { JOURNEY_MESSAGE_SELECT, recordJourneyEvent } from "./journey-events.server";
 import {
   RESUBSCRIBABLE_SOURCES,
@@ -26,6 +27,8 @@ export interface UnsubscribeLinks {
   urlFor(messageId: string): Promise<string>;
   /** The message id a token was made for; null when the token is not one of ours. */
   verify(token: string): Promise<string | null>;
+  /** urlFor without a wait per message (the key read once): the dispatcher signs a whole batch with it. */
+  signer?(): Promise<(messageId: string) => string>;
 }
 
 export function createUnsubscribeLinks(config: { db: Db; appUrl: string; secret?: string | null }): UnsubscribeLinks {
@@ -40,6 +43,10 @@ export function createUnsubscribeLinks(config: { db: Db; appUrl: string; secret?
     async urlFor(messageId) {
       return `${base}/unsubscribe/${messageId}.${sign(await secret(), messageId)}`;
     },
+    async signer() {
+      const k = await secret();
+      return (messageId) => `${base}/unsubscribe/${messageId}.${sign(k, messageId)}`;
+    },
     async verify(token) {
       const dot = token.lastIndexOf(".");
       if (dot <= 0) return null;
@@ -52,7 +59,7 @@ export function createUnsubscribeLinks(config: { db: Db; appUrl: string; secret?
 }
 
 function sign(secret: string, messageId: string): string {
-  return createHmac("sha256", secret).update(`unsubscribe:v1:${messageId}`).digest("base64url");
+  return hmacSha256Base64url(secret, `unsubscribe:v1:${messageId}`);
 }
 
 /** The stored signing key (made on first use); click links (links.server.ts) sign with it too. */

@@ -23,7 +23,8 @@ export const PUBLIC_LIMITS: PublicLimit[] = [
   // Email link clicks: a person clicks a few links; a mail scanner may follow all of an email's links at once.
   { name: "click", matches: (_method, path) => path.startsWith("/r/"), policy: { capacity: 60, refillPerSecond: 5 } },
   { name: "api", matches: (_method, path) => path.startsWith("/api/"), policy: { capacity: 300, refillPerSecond: 50 } },
-  { name: "storefront", matches: (_method, path) => path.startsWith("/proxy/"), policy: { capacity: 300, refillPerSecond: 50 } },
+  // The App Proxy and the storefront endpoints the generic snippet and the web pixel call with a publishable key.
+  { name: "storefront", matches: (_method, path) => path.startsWith("/proxy/") || path.startsWith("/storefront/v1/"), policy: { capacity: 300, refillPerSecond: 50 } },
   { name: "shopify-auth", matches: (_method, path) => path.startsWith("/auth/"), policy: { capacity: 60, refillPerSecond: 5 } },
   { name: "operations", matches: (_method, path) => path === "/healthz" || path === "/readyz" || path === "/metrics", policy: { capacity: 60, refillPerSecond: 10 } },
 ];

@@ -237,13 +237,19 @@ export async function redactCustomer(
   if (ids.length) messageOr.push({ customerId: { in: ids } });
   if (subject.emails.length) messageOr.push({ toEmail: { in: subject.emails } });
   if (enrollmentIds.length) messageOr.push({ enrollmentId: { in: enrollmentIds } });
-  const messages = messageOr.length ? await tx.message.findMany({ where: { workspaceId, OR: messageOr }, select: { id: true } }) : [];
+  const messages = messageOr.length ? await tx.message.findMany({ where: { workspaceId, OR: messageOr }, select: { id: true, contentKey: true } }) : [];
   const messageIds = messages.map((message) => message.id);
   if (messageIds.length) {
     await tx.message.updateMany({ where: { workspaceId, id: { in: messageIds }, status: "queued" }, data: { status: "cancelled", error: CUSTOMER_REDACTED } });
     counts.messages = (
-      await tx.message.updateMany({ where: { workspaceId, id: { in: messageIds } }, data: { toEmail: REDACTED, subject: REDACTED, html: REDACTED, text: REDACTED } })
+      await tx.message.updateMany({ where: { workspaceId, id: { in: messageIds } }, data: { toEmail: REDACTED, subject: REDACTED, html: REDACTED, text: REDACTED, contentKey: null } })
     ).count;
+    // Content stored once per step (ADR 0035) may name the customer (a template with their name or cart): what no
+    // message uses any more goes with theirs.
+    const contentKeys = [...new Set(messages.flatMap((message) => (message.contentKey ? [message.contentKey] : [])))];
+    const stillUsed = contentKeys.length ? await tx.message.findMany({ where: { workspaceId, contentKey: { in: contentKeys } }, select: { contentKey: true }, distinct: ["contentKey"] }) : [];
+    const unused = contentKeys.filter((key) => !stillUsed.some((message) => message.contentKey === key));
+    if (unused.length) await tx.messageContent.deleteMany({ where: { workspaceId, contentKey: { in: unused } } });
     const messageEvents = await tx.messageEvent.findMany({ where: { workspaceId, messageId: { in: messageIds } }, select: { inboxEventId: true } });
     counts.messageEvents = (await tx.messageEvent.updateMany({ where: { workspaceId, messageId: { in: messageIds } }, data: { url: null, reason: null } })).count;
     // The provider's batches (no workspace of their own) may hold other customers' events: scrub only this one's.
@@ -357,6 +363,7 @@ export async function eraseWorkspaceData(tx: DbTx, input: { workspaceId: string;
     sessions: shops.length ? (await tx.session.deleteMany({ where: { shop: { in: shops } } })).count : 0,
     messageEvents: (await tx.messageEvent.deleteMany({ where })).count,
     messages: (await tx.message.deleteMany({ where })).count,
+    messageContents: (await tx.messageContent.deleteMany({ where })).count,
     stepRuns: (await tx.stepRun.deleteMany({ where })).count,
     traces: (await tx.enrollmentTrace.deleteMany({ where })).count,
     enrollments: (await tx.enrollment.deleteMany({ where })).count,

@@ -211,9 +211,17 @@ async function applyCheckout(tx: DbTx, scope: ProfileScope, checkout: Checkout, 
     return { customerId, checkoutId: created.id };
   }
   if (existing.lastActivityAt > activityAt) return { customerId: existing.customerId, checkoutId: existing.id }; // stale
+  // A source that does not say does not erase: the web pixel knows no recovery link and may not know the cart.
   await tx.checkout.update({
     where: { id: existing.id },
-    data: { ...fields, orderId: existing.orderId ?? fields.orderId, completedAt: fields.completedAt ?? existing.completedAt },
+    data: {
+      ...fields,
+      cartToken: fields.cartToken ?? existing.cartToken,
+      email: fields.email ?? existing.email,
+      recoveryUrl: fields.recoveryUrl ?? existing.recoveryUrl,
+      orderId: existing.orderId ?? fields.orderId,
+      completedAt: fields.completedAt ?? existing.completedAt,
+    },
   });
   return { customerId, checkoutId: existing.id };
 }
@@ -249,6 +257,8 @@ async function applyOrder(tx: DbTx, scope: ProfileScope, order: Order, statedAt:
     totalPrice: order.totalPrice,
     lineItems: order.lineItems,
     financialStatus: order.financialStatus,
+    // Kept as the store spells them; attribution compares them case-insensitively. Absent (older events): unchanged.
+    ...(order.discountCodes ? { discountCodes: order.discountCodes } : {}),
     placedAt: new Date(order.placedAt),
     cancelledAt: order.cancelledAt ? new Date(order.cancelledAt) : null,
   };

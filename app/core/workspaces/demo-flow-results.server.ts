@@ -1,6 +1,7 @@
 // Four weeks of a welcome series that has already run in the demo workspace, so a fresh `npm start` shows what the
 // flow page's Results card is for (issue 9): attributed revenue, the incremental effect against a control group with
-// its 95 % interval, and an A/B test the sequential rule has decided. Journeys are simulated, not run through the
+// its 95 % interval, and an A/B test the sequential rule has decided; plus the months before, slower, whose customers
+// have had 90 days (the lifetime-value effect). Journeys are simulated, not run through the
 // engine (that would take minutes), but with the engine's own assignments (holdoutBucket/inHoldout, abBucket/
 // variantForBucket) and written in bulk like the rest of the demo (demo-history.server.ts). Nothing here computes a
 // result: the page reads these rows with flowResults/flowKpis like any other flow's.
@@ -24,6 +25,16 @@ const SIMULATED_DAYS = 28;
  * it, variant B (a first-order offer) more than A. Large enough differences that four weeks decide the test.
  */
 const CONVERSION = { control: 0.04, a: 0.07, b: 0.28 } as const;
+/**
+ * Before those four weeks, a slower stream of sign-ups over four months (ending before the flow page's 30 days, so
+ * its results above are untouched): the ones who signed up more than 90 days ago feed the lifetime-value comparison
+ * (clv.server.ts). They also come back: the chance of another order within 90 days, for buyers and for others —
+ * higher for customers who were sent the welcome.
+ */
+const EARLIER_ENTRANTS = 1400;
+const EARLIER_FROM_DAYS = 150;
+const EARLIER_TO_DAYS = 31;
+const REPEAT = { control: { buyer: 0.2, other: 0.02 }, treatment: { buyer: 0.35, other: 0.04 } } as const;
 
 const SHOP_URL = "{{ shop.url }}";
 const FOOTER = "You are receiving this because you signed up at {{ shop.name }}.";
@@ -64,8 +75,9 @@ export async function seedDemoFlowResults(db: Db, input: { workspaceId: string; 
   if (!store) return 0;
   const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { fromEmail: true, fromName: true } });
   const start = now.getTime() - SIMULATED_DAYS * DAY_MS;
+  const earlierStart = now.getTime() - EARLIER_FROM_DAYS * DAY_MS;
   const flow = await db.flow.create({ data: { workspaceId, name: DEMO_RESULTS_FLOW_NAME, status: "draft" } });
-  const { versionId } = await publishFlow({ db, clock: { now: () => new Date(start - DAY_MS) } }, { workspaceId, flowId: flow.id, definition: DEMO_WELCOME });
+  const { versionId } = await publishFlow({ db, clock: { now: () => new Date(earlierStart - DAY_MS) } }, { workspaceId, flowId: flow.id, definition: DEMO_WELCOME });
   const split = DEMO_WELCOME.nodes[0];
   if (split.type !== "ab_split") throw new Error("the demo welcome series starts with its A/B split");
   const emailOf = new Map(DEMO_WELCOME.nodes.flatMap((node) => (node.type === "email" ? [[node.id, node] as const] : [])));
@@ -79,11 +91,15 @@ export async function seedDemoFlowResults(db: Db, input: { workspaceId: string; 
   const orders: { id: string; customerId: string; email: string; placedAt: Date; items: (typeof DEMO_PRODUCTS)[number][] }[] = [];
   const at = (time: number) => new Date(Math.round(time));
 
-  for (let index = 0; index < ENTRANTS; index += 1) {
+  // The four weeks' sign-ups first, then the earlier stream's: the four weeks draw the same numbers as ever.
+  for (let index = 0; index < ENTRANTS + EARLIER_ENTRANTS; index += 1) {
+    const earlier = index >= ENTRANTS;
     const customerId = `${workspaceId}-welcome-${index + 1}`;
     const email = `welcome.${index + 1}@example.com`;
-    // Sign-ups spread over the four weeks, a little busier lately.
-    const enteredAt = start + Math.sqrt(random()) * (SIMULATED_DAYS * DAY_MS - 3_600_000);
+    // Sign-ups spread over the four weeks, a little busier lately; the earlier ones evenly over their months.
+    const enteredAt = earlier
+      ? earlierStart + random() * (EARLIER_FROM_DAYS - EARLIER_TO_DAYS) * DAY_MS
+      : start + Math.sqrt(random()) * (SIMULATED_DAYS * DAY_MS - 3_600_000);
     customers.push({ id: customerId, email, firstName: `Guest ${index + 1}`, createdAt: at(enteredAt), acceptsMarketing: true });
     const holdout = inHoldout(DEMO_WELCOME.rules.holdout, { customerId, flowId: flow.id });
     const enrollmentId = derivedId("enr", flow.id, customerId);
@@ -132,13 +148,21 @@ export async function seedDemoFlowResults(db: Db, input: { workspaceId: string; 
         orders.push({ id: `${workspaceId}-welcome-order-${orders.length + 1}`, customerId, email, placedAt: at(placedAt), items });
       }
     }
+    if (earlier) {
+      const chance = REPEAT[holdout ? "control" : "treatment"][converts ? "buyer" : "other"];
+      if (random() < chance) {
+        const placedAt = enteredAt + (10 + random() * 75) * DAY_MS;
+        if (placedAt < now.getTime()) orders.push({ id: `${workspaceId}-welcome-order-${orders.length + 1}`, customerId, email, placedAt: at(placedAt), items: [DEMO_PRODUCTS[Math.floor(random() * DEMO_PRODUCTS.length)]] });
+      }
+    }
   }
 
-  const orderOf = new Map(orders.map((order) => [order.customerId, order]));
   const totalOf = (items: (typeof DEMO_PRODUCTS)[number][]) => items.reduce((sum, item) => sum + item.price, 0);
+  const ordersOf = new Map<string, (typeof orders)[number][]>();
+  for (const order of orders) ordersOf.set(order.customerId, [...(ordersOf.get(order.customerId) ?? []), order]);
   await db.customer.createMany({
     data: customers.map((customer) => {
-      const order = orderOf.get(customer.id);
+      const own = ordersOf.get(customer.id) ?? [];
       return {
         id: customer.id,
         workspaceId,
@@ -146,11 +170,11 @@ export async function seedDemoFlowResults(db: Db, input: { workspaceId: string; 
         firstName: customer.firstName,
         acceptsMarketing: customer.acceptsMarketing,
         originStoreId: store.id,
-        ordersCount: order ? 1 : 0,
-        totalSpent: order ? totalOf(order.items) : 0,
+        ordersCount: own.length,
+        totalSpent: own.reduce((sum, order) => sum + totalOf(order.items), 0),
         currency: "USD",
-        firstOrderAt: order?.placedAt ?? null,
-        lastOrderAt: order?.placedAt ?? null,
+        firstOrderAt: own[0]?.placedAt ?? null,
+        lastOrderAt: own[own.length - 1]?.placedAt ?? null,
         createdAt: customer.createdAt,
       };
     }),

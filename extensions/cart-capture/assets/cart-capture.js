@@ -148,7 +148,8 @@
     var flags = consentFlags();
     if (flags) payload.consent = flags;
     var body = JSON.stringify(payload);
-    var key = hash(body);
+    // The proxy adds the logged-in customer: the same cart after a login is news (it names the shopper).
+    var key = hash(body + "|" + (cfg.customer || ""));
     if (key === previous) return;
     post(body)
       .then(function (response) {

@@ -136,6 +136,11 @@ export interface SendGridEmulator {
    * unless `resetAfterSeconds` is given: SendGrid's own 429s carry only X-RateLimit-*).
    */
   failNext(status: number, times?: number, options?: FailureOptions): void;
+  /**
+   * The request that arrives when `requests` holds `index` entries answers `status` (a failure at a set point of a
+   * run whatever the requests before it: bench/send.ts).
+   */
+  failAt(index: number, status: number, options?: FailureOptions): void;
   close(): Promise<void>;
 }
 
@@ -147,6 +152,7 @@ export async function startSendGridEmulator(options: { apiKey: string; clock?: {
   const messages: SendGridMessage[] = [];
   const requests: SendGridRequestLog[] = [];
   const failures: ({ status: number; remaining: number } & FailureOptions)[] = [];
+  const failuresAt = new Map<number, { status: number; remaining: number } & FailureOptions>();
   const webhookKeys = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const accounts = createSendGridAccounts();
 
@@ -158,9 +164,11 @@ export async function startSendGridEmulator(options: { apiKey: string; clock?: {
   async function handleSend(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const text = await readBody(request);
 
-    const failure = failures[0];
+    const at = failuresAt.get(requests.length);
+    if (at) failuresAt.delete(requests.length);
+    const failure = at ?? failures[0];
     if (failure) {
-      if (--failure.remaining <= 0) failures.shift();
+      if (!at && --failure.remaining <= 0) failures.shift();
       const headers = failureHeaders(failure, now());
       const reset = headers["X-RateLimit-Reset"];
       return reply(response, failure.status, [plainError(failureMessage(failure.status))], headers, {
@@ -210,6 +218,9 @@ export async function startSendGridEmulator(options: { apiKey: string; clock?: {
     },
     failNext(status, times = 1, failOptions = {}) {
       failures.push({ status, remaining: times, ...failOptions });
+    },
+    failAt(index, status, failOptions = {}) {
+      failuresAt.set(index, { status, remaining: 1, ...failOptions });
     },
     webhookPublicKey: webhookKeys.publicKey.export({ type: "spki", format: "der" }).toString("base64"),
     eventFor(target, event, fields = {}) {

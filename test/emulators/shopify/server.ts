@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { getHmac, getJwt, USER_ID } from "@shopify/shopify-api/test-helpers";
 import { errors as joseErrors, jwtVerify } from "jose";
 import { header, isRecord, listen, parseJson, readBody, sendJson } from "../http";
+import { webPixelOperation, type EmulatedWebPixel } from "./web-pixels";
 
 // Values the OAuth endpoint speaks (shopify-api 13.1 lib/auth/oauth/token-exchange.ts and refresh-token.ts).
 const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -60,6 +61,18 @@ export interface EmulatedShop {
   customers: Map<string, EmulatedCustomer>;
   /** Failures the next customerEmailMarketingConsentUpdate calls answer, in turn, before the mutation works again. */
   consentFailures: ("server_error" | "throttled")[];
+  /** The published theme (NudgeflowMainThemeSettings); null: the shop has none. */
+  mainTheme: EmulatedTheme | null;
+  /** The app's web pixel on the shop (webPixelCreate/webPixelUpdate, web-pixels.ts); null: not activated. */
+  webPixel: EmulatedWebPixel | null;
+}
+
+/** A theme as the themes/files query reads it; a test sets settingsData (null: the file does not exist). */
+export interface EmulatedTheme {
+  id: string;
+  name: string;
+  /** config/settings_data.json as the theme holds it (Shopify's files start with a /* … *\/ notice). */
+  settingsData: string | null;
 }
 
 /** A customer's email-marketing consent as Shopify keeps it (CustomerEmailMarketingConsentState). */
@@ -644,6 +657,14 @@ export async function startShopifyEmulator(options: ShopifyEmulatorOptions): Pro
           extensions: { cost: spend(shop, 10, 10) },
         });
       }
+      case "NudgeflowMainThemeSettings": {
+        const answer = mainThemeSettingsAnswer(state, token.scope);
+        return reply(answer.status, answer.payload);
+      }
+      case "NudgeflowWebPixelCreate":
+      case "NudgeflowWebPixelUpdate":
+      case "NudgeflowWebPixel":
+        return reply(200, { ...(webPixelOperation({ operationName, variables, shop: state, grantedScopes: token.scope }) ?? {}), extensions: { cost: spend(shop, 10, 10) } });
       case "NudgeflowTagsAdd":
       case "NudgeflowTagsRemove": {
         const mutation = operationName === "NudgeflowTagsAdd" ? "tagsAdd" : "tagsRemove";
@@ -765,7 +786,24 @@ function defaultShop(domain: string): EmulatedShop {
     customerTags: new Map(),
     customers: new Map(),
     consentFailures: [],
+    mainTheme: { id: "gid://shopify/OnlineStoreTheme/140000000001", name: "Dawn", settingsData: DEFAULT_SETTINGS_DATA },
+    webPixel: null,
   };
+}
+
+const DEFAULT_SETTINGS_DATA = `/*
+ * IMPORTANT: The contents of this file are auto-generated.
+ */
+{"current":{"sections":{},"content_for_index":[]}}`;
+
+/** themes(first: 1, roles: [MAIN]) { nodes { id name files(filenames: ["config/settings_data.json"]) … } } (needs read_themes). */
+function mainThemeSettingsAnswer(state: EmulatedShop, grantedScope: string): { status: number; payload: unknown } {
+  if (!grantedScope.split(",").includes("read_themes")) {
+    return { status: 200, payload: { errors: [{ message: "Access denied for themes field. Required access: `read_themes` access scope.", extensions: { code: "ACCESS_DENIED" } }] } };
+  }
+  const theme = state.mainTheme;
+  const files = theme?.settingsData == null ? [] : [{ filename: "config/settings_data.json", body: { __typename: "OnlineStoreThemeFileBodyText", content: theme.settingsData } }];
+  return { status: 200, payload: { data: { themes: { nodes: theme ? [{ id: theme.id, name: theme.name, files: { nodes: files } }] : [] } } } };
 }
 
 /** The `customers_email_marketing_consent/update` webhook Shopify sends after a customer's consent changed. */

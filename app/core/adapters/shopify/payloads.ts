@@ -87,6 +87,8 @@ export const ShopifyOrder = z.object({
   total_price: DecimalString,
   line_items: z.array(ShopifyLineItem),
   financial_status: Nullable(z.string()),
+  /** Codes the buyer entered (`[{ code, amount, type }]`); absent in older payloads. */
+  discount_codes: Nullable(z.array(z.looseObject({ code: z.string() }))),
   billing_address: Nullable(ShopifyAddress),
   shipping_address: Nullable(ShopifyAddress),
   created_at: z.string(),

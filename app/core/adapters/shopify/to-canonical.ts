@@ -3,7 +3,8 @@ import type { z } from "zod";
 import { normalizeCartToken, normalizeEmail, toIsoUtc, type CanonicalEvent, type CustomerRef, type LineItem } from "~/core/events";
 import type { Delivery, MappingResult, StoreContext } from "../adapter";
 import { canonicalAddress, canonicalEvent, firstAddress, mapped, minorUnits, parsePayload, requiredDate, tagList } from "../mapping";
-import { CART_CAPTURE_TOPIC, CartCaptureDelivery, type CartCaptureItem } from "./cart-capture";
+import { absoluteImageUrl as imageUrl, cartUpdateFromCapture } from "~/core/storefront/capture";
+import { CART_CAPTURE_TOPIC, CartCaptureDelivery } from "./cart-capture";
 import {
   type ShopifyAddress,
   ShopifyCart,
@@ -105,51 +106,14 @@ function customerRef(
   };
 }
 
-/** /cart.js gives protocol-relative image URLs (`//cdn.shopify.com/…`); anything that is not http(s) is dropped. */
-function imageUrl(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const absolute = value.startsWith("//") ? `https:${value}` : value;
-  return /^https?:\/\//.test(absolute) && URL.canParse(absolute) ? absolute : null;
-}
-
-function captureLineItems(items: CartCaptureItem[]): LineItem[] {
-  return items.map((item) => ({
-    productId: item.product_id ?? null,
-    variantId: item.variant_id ?? null,
-    sku: item.sku || null,
-    title: item.product_title || item.title,
-    variantTitle: item.variant_title || null,
-    quantity: item.quantity,
-    price: item.price,
-    imageUrl: imageUrl(item.image),
-  }));
-}
-
 /**
- * A storefront capture → `cart.update` carrying who holds the cart: the email the shopper typed and the customer
- * Shopify says is logged in (from the signed query string). Email-marketing consent is never taken from the
- * storefront: `acceptsMarketing` stays unknown.
+ * A storefront capture → `cart.update` carrying who holds the cart (core/storefront/capture.ts): the email the shopper
+ * typed and the customer Shopify says is logged in (from the signed query string).
  */
 function mapCartCapture(payload: unknown, store: StoreContext): CanonicalEvent[] {
   const { capture, loggedInCustomerId, capturedAt: at } = parsePayload(CartCaptureDelivery, payload);
   const capturedAt = requiredDate(at, "capturedAt");
-  const email = normalizeEmail(capture.email);
-  const customer: CustomerRef | null =
-    email || loggedInCustomerId
-      ? { externalId: loggedInCustomerId, email, firstName: null, lastName: null, phone: null, acceptsMarketing: null }
-      : null;
-  const items = capture.items ? captureLineItems(capture.items) : [];
-  const cart = {
-    token: capture.token,
-    currency: capture.currency ?? store.currency,
-    totalPrice: items.reduce((sum, item) => sum + item.price * item.quantity, 0),
-    lineItems: items,
-    createdAt: capturedAt,
-    updatedAt: capturedAt,
-    customer,
-    contentsKnown: Boolean(capture.items),
-  };
-  return [canonicalEvent("cart.update", capturedAt, { cart })];
+  return [cartUpdateFromCapture({ capture, customerExternalId: loggedInCustomerId, capturedAt, storeCurrency: store.currency })];
 }
 
 /**
@@ -280,6 +244,7 @@ function mapTopic(topic: ShopifyTopic, payload: unknown, store: StoreContext, re
           totalPrice: minorUnits(order.total_price, order.currency, "total_price"),
           lineItems: lineItems(order.line_items, order.currency),
           financialStatus: order.financial_status,
+          discountCodes: (order.discount_codes ?? []).map((discount) => discount.code.trim()).filter(Boolean),
           placedAt,
           // orders/cancelled always means cancelled: without cancelled_at, the order's last change is when.
           cancelledAt:

@@ -49,6 +49,8 @@ export const WooOrder = z.looseObject({
   customer_id: z.number().int().nonnegative(),
   billing: WooAddress,
   line_items: z.array(WooLineItem),
+  /** Coupons applied to the order; absent from some plugins' payloads. */
+  coupon_lines: z.array(z.looseObject({ code: z.string() })).optional(),
 });
 export type WooOrder = z.infer<typeof WooOrder>;
 

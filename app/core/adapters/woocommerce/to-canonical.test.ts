@@ -42,6 +42,18 @@ describe("WooCommerce payloads → canonical events", () => {
     expect(event.data.order).toMatchObject({ financialStatus: "cancelled", cancelledAt: "2017-03-23T10:00:00.000Z", customer: { externalId: "25" } });
   });
 
+  it("keeps the order's coupon codes as the store spelled them (none in the docs' order)", () => {
+    const payload = { ...fixture("woocommerce", "order"), coupon_lines: [{ id: 1, code: "thanks-ab12cd34 ", discount: "5.00" }] };
+    const result = wooCommerceToCanonical({ topic: "order.created", payload, receivedAt }, store);
+    const plain = wooCommerceToCanonical({ topic: "order.created", payload: fixture("woocommerce", "order"), receivedAt }, store);
+    if (!result.ok || !plain.ok) throw new Error("not mapped");
+    const [event] = result.events;
+    const [plainEvent] = plain.events;
+    if (event.type !== "order.add" || plainEvent.type !== "order.add") throw new Error("not an order.add");
+    expect(event.data.order.discountCodes).toEqual(["thanks-ab12cd34"]);
+    expect(plainEvent.data.order.discountCodes).toEqual([]);
+  });
+
   it("maps customer.created and customer.updated (customer 25)", () => {
     const created = wooCommerceToCanonical({ topic: "customer.created", payload: fixture("woocommerce", "customer"), receivedAt }, store);
     const updated = wooCommerceToCanonical({ topic: "customer.updated", payload: fixture("woocommerce", "customer"), receivedAt }, store);

@@ -115,6 +115,7 @@ function mapOrder(topic: "order.created" | "order.updated", payload: unknown): C
       totalPrice: minorUnits(order.total, order.currency, "total"),
       lineItems: lineItems(order.line_items, order.currency),
       financialStatus: canonicalOrderStatus(order.status),
+      discountCodes: (order.coupon_lines ?? []).map((coupon) => coupon.code.trim()).filter(Boolean),
       placedAt,
       // WooCommerce keeps no cancellation time: the last change of a cancelled order is the best we know.
       cancelledAt: order.status === "cancelled" ? modifiedAt : null,

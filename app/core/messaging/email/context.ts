@@ -83,7 +83,9 @@ export function emailContext(input: EmailContextInput): Record<string, unknown> 
   const subtotal = order ? order.lineItems.reduce((sum, item) => sum + item.price * item.quantity, 0) : 0;
   return {
     shop: { name: input.shop.name, email: input.shop.email ?? "", url: input.shop.url ?? "", address: input.shop.address ?? "" },
-    customer: { first_name: input.customer.firstName ?? "", last_name: input.customer.lastName ?? "", email: input.customer.email ?? "" },
+    // A missing name is nil, not "": Liquid holds "" true, so `{% if customer.first_name %}` would greet "Hi ,"
+    // every shopper we know only by the email typed on the storefront. Nil prints as "" all the same.
+    customer: { first_name: input.customer.firstName || null, last_name: input.customer.lastName || null, email: input.customer.email ?? "" },
     unsubscribe_url: input.unsubscribeUrl ?? "",
     discount: { code: input.discount?.code ?? "", value: input.discount?.value ?? "", expires_at: input.discount?.expiresAt ?? "", expires_at_iso: input.discount?.expiresAtIso ?? "" },
     checkout: basketVars,
