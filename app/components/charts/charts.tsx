@@ -100,36 +100,17 @@ export interface SeriesInput {
 const toData = (series: readonly SeriesInput[]): DataSeries[] =>
   series.map((entry) => ({ name: entry.name, data: entry.points.map((point) => ({ key: point.label, value: point.value })) }));
 
-export function TimeSeriesBarChart(props: { series: SeriesInput[]; formatValue: (value: number) => string; summary: string; table: ChartTable; testId?: string }) {
+/** Series over time as bars (amounts per day) or lines (rates); the same figure, caption and table either way. */
+export function TimeSeriesChart(props: { kind: "bar" | "line"; series: SeriesInput[]; formatValue: (value: number) => string; summary: string; table: ChartTable; testId?: string }) {
   const { series, formatValue } = props;
+  const Chart = props.kind === "bar" ? BarChart : LineChart;
   return (
     <ChartFigure
       summary={props.summary}
       table={props.table}
       testId={props.testId}
       chart={() => (
-        <BarChart
-          data={toData(series)}
-          theme="Light"
-          isAnimated={false}
-          showLegend={series.length > 1}
-          yAxisOptions={{ labelFormatter: (value) => formatValue(Number(value ?? 0)) }}
-          tooltipOptions={{ valueFormatter: (value) => formatValue(Number(value ?? 0)) }}
-        />
-      )}
-    />
-  );
-}
-
-export function TimeSeriesLineChart(props: { series: SeriesInput[]; formatValue: (value: number) => string; summary: string; table: ChartTable; testId?: string }) {
-  const { series, formatValue } = props;
-  return (
-    <ChartFigure
-      summary={props.summary}
-      table={props.table}
-      testId={props.testId}
-      chart={() => (
-        <LineChart
+        <Chart
           data={toData(series)}
           theme="Light"
           isAnimated={false}

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from "react";
 import { RANGE_PRESETS, type DashboardRange, type Granularity } from "~/core/analytics/dashboard";
 import type { Rate } from "~/core/analytics/kpis";
 import { minorUnitDigits } from "~/core/money";
-import { FunnelStagesChart, TimeSeriesBarChart, TimeSeriesLineChart } from "./charts";
+import { FunnelStagesChart, TimeSeriesChart } from "./charts";
 
 /** How often a visible dashboard asks its loader again (new events change today's numbers). */
 export const LIVE_REFRESH_MS = 30_000;
@@ -149,7 +149,8 @@ export function SeriesCharts(props: { series: SeriesView; rangeLabel: string; su
           <Text as="h3" variant="headingSm">
             Attributed revenue per {unit}
           </Text>
-          <TimeSeriesBarChart
+          <TimeSeriesChart
+            kind="bar"
             testId="revenue-chart"
             summary={revenueSummary}
             formatValue={axisMoney}
@@ -168,7 +169,8 @@ export function SeriesCharts(props: { series: SeriesView; rangeLabel: string; su
           <Text as="h3" variant="headingSm">
             Recipients and conversions per {unit}
           </Text>
-          <TimeSeriesLineChart
+          <TimeSeriesChart
+            kind="line"
             testId="recipients-chart"
             summary={peopleSummary}
             formatValue={(value) => count.format(value)}
